@@ -1,0 +1,164 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/db"
+)
+
+// Filter narrows a listing. Cursor is the opaque next_cursor of a page.
+type Filter struct {
+	ActorID    string
+	Action     string // exact action or a prefix ending in "." (e.g. "project.")
+	TargetType string
+	Since      *time.Time
+	Limit      int
+	Cursor     string
+}
+
+// Page is one page of events, newest first.
+type Page struct {
+	Items      []Event
+	NextCursor string
+}
+
+// List returns a workspace's events, newest first. Authorization is the
+// caller's job (the workspace service checks membership first).
+func List(ctx context.Context, q db.Querier, workspaceID string, f Filter) (Page, error) {
+	var where []string
+	args := []any{workspaceID}
+	where = append(where, "e.chain = ?")
+	if f.ActorID != "" {
+		where = append(where, "e.actor_id = ?")
+		args = append(args, f.ActorID)
+	}
+	if f.Action != "" {
+		if strings.HasSuffix(f.Action, ".") {
+			where = append(where, `e.action LIKE ? ESCAPE '\'`)
+			args = append(args, db.Like(f.Action)+"%")
+		} else {
+			where = append(where, "e.action = ?")
+			args = append(args, f.Action)
+		}
+	}
+	if f.TargetType != "" {
+		where = append(where, "e.target_type = ?")
+		args = append(args, f.TargetType)
+	}
+	if f.Since != nil {
+		where = append(where, "e.at >= ?")
+		args = append(args, *f.Since)
+	}
+	if f.Cursor != "" {
+		seq, err := strconv.ParseInt(f.Cursor, 10, 64)
+		if err != nil || seq < 1 {
+			return Page{}, apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
+		}
+		where = append(where, "e.seq < ?")
+		args = append(args, seq)
+	}
+	limit := f.Limit
+	args = append(args, limit+1)
+	rows, err := q.Query(ctx, `SELECT e.id, e.seq, COALESCE(e.workspace_id, ''), COALESCE(e.actor_id, ''), COALESCE(u.name, ''),
+		e.action, e.target_type, e.target_id, e.target_label, e.ip, e.user_agent, e.at
+		FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.seq DESC LIMIT ?`, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("audit: list: %w", err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.Seq, &e.WorkspaceID, &e.ActorID, &e.ActorName, &e.Action, &e.TargetType,
+			&e.TargetID, &e.TargetLabel, &e.IP, &e.UserAgent, db.Time(&e.At)); err != nil {
+			return Page{}, err
+		}
+		p.Items = append(p.Items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	if len(p.Items) > limit {
+		p.Items = p.Items[:limit]
+		p.NextCursor = strconv.FormatInt(p.Items[limit-1].Seq, 10)
+	}
+	return p, nil
+}
+
+// Verification is the result of checking one chain.
+type Verification struct {
+	OK       bool   `json:"ok"`
+	Checked  int    `json:"checked"`
+	FirstBad string `json:"first_bad,omitempty"` // id of the first event that fails
+	Problem  string `json:"problem,omitempty"`
+}
+
+// Verify recomputes the chain of workspaceID ("" for the site chain) and
+// reports the first event that was edited, inserted or follows a deletion,
+// and a deletion at the end of the chain.
+func Verify(ctx context.Context, q db.Querier, workspaceID string) (Verification, error) {
+	chain := workspaceID
+	if chain == "" {
+		chain = SiteChain
+	}
+	var v Verification
+	var headSeq int64
+	var headHash string
+	err := q.QueryRow(ctx, `SELECT seq, hash FROM audit_chains WHERE chain = ?`, chain).Scan(&headSeq, &headHash)
+	if err == sql.ErrNoRows {
+		v.OK = true
+		return v, nil
+	}
+	if err != nil {
+		return v, fmt.Errorf("audit: verify head: %w", err)
+	}
+	rows, err := q.Query(ctx, `SELECT id, seq, COALESCE(workspace_id, ''), COALESCE(actor_id, ''), action, target_type, target_id,
+		target_label, ip, user_agent, details_hash, at, prev_hash, hash FROM audit_events WHERE chain = ? ORDER BY seq`, chain)
+	if err != nil {
+		return v, fmt.Errorf("audit: verify: %w", err)
+	}
+	defer rows.Close()
+	prev := ""
+	var want int64 = 1
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.Seq, &e.WorkspaceID, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID,
+			&e.TargetLabel, &e.IP, &e.UserAgent, &e.detailsHash, db.Time(&e.At), &e.prevHash, &e.hash); err != nil {
+			return v, err
+		}
+		problem := ""
+		switch {
+		case e.Seq != want:
+			problem = fmt.Sprintf("event %d is missing", want)
+		case e.prevHash != prev:
+			problem = "previous hash does not match"
+		case (e.IP != "" || e.UserAgent != "") && detailsHash(e.IP, e.UserAgent) != e.detailsHash:
+			problem = "client details were altered"
+		case e.computeHash(chain) != e.hash:
+			problem = "event content was altered"
+		}
+		if problem != "" {
+			v.FirstBad, v.Problem = e.ID, problem
+			return v, rows.Err()
+		}
+		v.Checked++
+		prev = e.hash
+		want++
+	}
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	if want-1 != headSeq || prev != headHash {
+		v.Problem = fmt.Sprintf("chain ends at event %d but %d were recorded", want-1, headSeq)
+		return v, nil
+	}
+	v.OK = true
+	return v, nil
+}

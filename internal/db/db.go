@@ -1,0 +1,212 @@
+// Package db opens SQLite or PostgreSQL behind one small API: a reader and a
+// writer pool, transactions with after-commit hooks, '?' placeholders rebound
+// for PostgreSQL, time values normalised, and driver errors translated.
+// Every dialect difference lives in this package.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the handle services use. On SQLite it holds one writer connection
+// and a pool of read-only connections; on PostgreSQL both are the same pool.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	path    string // SQLite file path
+}
+
+// Querier runs statements; implemented by *DB (reader pool) and *Tx.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// Open connects to url: "" or "sqlite:PATH" or a file path for SQLite, or
+// "postgres://..." for PostgreSQL. For SQLite the directory must exist.
+func Open(ctx context.Context, url string) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return openPostgres(ctx, url)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("db: empty SQLite path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("db: create directory: %w", err)
+	}
+	// busy_timeout first so that switching to WAL waits for other openers.
+	// synchronous=FULL: an acknowledged write survives power loss; we promise
+	// users that what we said is saved is saved.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite reader: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{dialect: SQLite, write: w, read: r, path: path}, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(16)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.PingContext(pctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, write: p, read: p}, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Dialect reports the engine.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Path is the SQLite file path ("" on PostgreSQL).
+func (d *DB) Path() string { return d.path }
+
+// Ping checks that the database answers (used by /readyz).
+func (d *DB) Ping(ctx context.Context) error { return d.write.PingContext(ctx) }
+
+// Exec runs a statement outside a transaction on the writer.
+func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := d.write.ExecContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
+	return r, Translate(err)
+}
+
+// Query reads through the reader pool.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := d.read.QueryContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
+	return r, Translate(err)
+}
+
+// QueryRow reads one row through the reader pool.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
+}
+
+// Tx is a write transaction.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	after   []func()
+}
+
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, rebind(t.dialect, q), normArgs(t.dialect, args)...)
+	return r, Translate(err)
+}
+
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := t.tx.QueryContext(ctx, rebind(t.dialect, q), normArgs(t.dialect, args)...)
+	return r, Translate(err)
+}
+
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.dialect, q), normArgs(t.dialect, args)...)
+}
+
+// AfterCommit registers fn to run once the transaction has committed
+// (notifications, file deletion). It never runs on rollback.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
+// InTx runs fn in a write transaction; it commits when fn returns nil and
+// rolls back otherwise. On SQLite the transaction begins IMMEDIATE so that
+// writers queue on the busy timeout instead of failing on upgrade.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	stx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", Translate(err))
+	}
+	tx := &Tx{tx: stx, dialect: d.dialect}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", Translate(err))
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+// rebind turns '?' placeholders into $1, $2… for PostgreSQL. Our SQL never
+// contains a literal '?' inside a string.
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}

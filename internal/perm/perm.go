@@ -1,0 +1,99 @@
+// Package perm is the written permission table: which workspace role may do
+// what. Services enforce it; docs/PERMISSIONS.md is generated from Table.
+package perm
+
+// Role is a workspace role, ordered from most to least powerful.
+type Role string
+
+const (
+	Owner  Role = "owner"
+	Admin  Role = "admin"
+	Member Role = "member"
+	Viewer Role = "viewer"
+)
+
+// Roles in descending order of power.
+var Roles = []Role{Owner, Admin, Member, Viewer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case Owner, Admin, Member, Viewer:
+		return true
+	}
+	return false
+}
+
+// rank: higher is more powerful.
+func (r Role) rank() int {
+	switch r {
+	case Owner:
+		return 4
+	case Admin:
+		return 3
+	case Member:
+		return 2
+	case Viewer:
+		return 1
+	}
+	return 0
+}
+
+// AtLeast reports whether r is as powerful as min.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() }
+
+// Action is something a member may do in a workspace.
+type Action string
+
+const (
+	ViewWorkspace    Action = "workspace.view"
+	UpdateWorkspace  Action = "workspace.update"
+	ViewMemberEmails Action = "members.view_email"
+	ManageMembers    Action = "members.manage"
+	ManageTeams      Action = "teams.manage"
+	CreateProject    Action = "project.create"
+	EditProject      Action = "project.edit"
+	ArchiveProject   Action = "project.archive"
+	DeleteProject    Action = "project.delete"
+	ViewAudit        Action = "audit.view"
+	ViewAuditDetails Action = "audit.view_details" // client IP and user agent
+	VerifyAudit      Action = "audit.verify"
+)
+
+// Rule is one line of the permission table.
+type Rule struct {
+	Action      Action
+	MinRole     Role
+	Description string
+}
+
+// Table is the permission table. The minimum role may do the action, and so
+// may every more powerful role.
+var Table = []Rule{
+	{ViewWorkspace, Viewer, "See the workspace, its members (without e-mail), teams, projects, components and activity"},
+	{ViewAudit, Viewer, "Read the activity feed"},
+	{CreateProject, Member, "Create projects"},
+	{EditProject, Member, "Edit projects and create, edit or delete components"},
+	{ArchiveProject, Admin, "Archive or unarchive projects"},
+	{DeleteProject, Admin, "Delete projects"},
+	{ViewMemberEmails, Admin, "See members' e-mail addresses"},
+	{ManageMembers, Admin, "Invite people, change roles, remove members (only owners grant or change the owner role)"},
+	{ManageTeams, Admin, "Create, rename and delete teams and change their members"},
+	{ViewAuditDetails, Admin, "See client IP and user agent of audit events"},
+	{VerifyAudit, Admin, "Verify the audit hash chain"},
+	{UpdateWorkspace, Owner, "Rename the workspace"},
+}
+
+var minRole = func() map[Action]Role {
+	m := make(map[Action]Role, len(Table))
+	for _, r := range Table {
+		m[r.Action] = r.MinRole
+	}
+	return m
+}()
+
+// Can reports whether role may perform action. Unknown actions are denied.
+func Can(role Role, a Action) bool {
+	min, ok := minRole[a]
+	return ok && role.AtLeast(min)
+}
