@@ -210,3 +210,18 @@ func rebind(d Dialect, q string) string {
 	}
 	return b.String()
 }
+
+// ReadTx runs fn in a read-only transaction that sees one snapshot (used
+// where several queries must agree, e.g. audit verification).
+func (d *DB) ReadTx(ctx context.Context, fn func(q Querier) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if d.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	stx, err := d.read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("db: begin read: %w", err)
+	}
+	defer stx.Rollback()
+	return fn(&Tx{tx: stx, dialect: d.dialect})
+}

@@ -159,7 +159,7 @@ func Translate(err error) error {
 // Conflict turns a unique violation into an apperr conflict on field.
 func Conflict(err error, field, msg string) error {
 	if errors.Is(err, ErrUnique) {
-		return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{field: msg}, Err: err}
+		return &apperr.Error{Code: apperr.Conflict, Message: field + " " + msg, Fields: map[string]string{field: msg}, Err: err}
 	}
 	return err
 }

@@ -1,0 +1,400 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"strings"
+	"time"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
+	"shipshape/internal/db"
+)
+
+// InvitationChecker tells whether an invitation token is valid for email;
+// the workspace domain implements it, app wires it.
+type InvitationChecker interface {
+	InvitationValidFor(ctx context.Context, q db.Querier, token, email string) (bool, error)
+}
+
+// Service is the account domain's transaction and permission boundary.
+type Service struct {
+	DB          *db.DB
+	Now         func() time.Time
+	Log         *slog.Logger
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	Invitations InvitationChecker
+}
+
+const settingSignupMode = "signup_mode"
+
+// NeedsSetup reports whether no user exists yet (the setup page is open).
+func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
+	n, err := countUsers(ctx, s.DB)
+	return n == 0, err
+}
+
+// Setup creates the first user as site admin. It fails once any user exists.
+func (s *Service) Setup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
+	return s.create(ctx, actor, in, true, func(ctx context.Context, tx *db.Tx) error {
+		n, err := countUsers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.E(apperr.Conflict, "setup is already complete")
+		}
+		return putSetting(ctx, tx, settingSignupMode, string(SignupInviteOnly))
+	})
+}
+
+// Signup creates an account when sign-up is open, or with a valid invitation.
+func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
+	return s.create(ctx, actor, in, false, func(ctx context.Context, tx *db.Tx) error {
+		n, err := countUsers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.E(apperr.Forbidden, "complete the setup first")
+		}
+		mode, err := s.signupMode(ctx, tx)
+		if err != nil || mode == SignupOpen {
+			return err
+		}
+		if in.Invitation != "" && s.Invitations != nil {
+			ok, err := s.Invitations.InvitationValidFor(ctx, tx, in.Invitation, in.Email)
+			if err != nil || ok {
+				return err
+			}
+			return apperr.Fields(map[string]string{"email": "use the e-mail address the invitation was sent to"})
+		}
+		return apperr.E(apperr.Forbidden, "sign-up is by invitation only")
+	})
+}
+
+// CreateUser is the operator's `admin create-user`.
+func (s *Service) CreateUser(ctx context.Context, in SignupInput, siteAdmin bool) (User, error) {
+	in.AgeConfirmed = true // an operator vouches for the person
+	return s.create(ctx, audit.Actor{UserAgent: "shipshape-cli"}, in, siteAdmin, func(ctx context.Context, tx *db.Tx) error {
+		n, err := countUsers(ctx, tx)
+		if err != nil || n > 0 {
+			return err
+		}
+		return putSetting(ctx, tx, settingSignupMode, string(SignupInviteOnly))
+	})
+}
+
+func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput, siteAdmin bool, check func(context.Context, *db.Tx) error) (User, error) {
+	in.normalize()
+	if err := in.Validate(); err != nil {
+		return User{}, err
+	}
+	hash := HashPassword(in.Password) // slow: outside the transaction
+	now := s.Now()
+	u := User{ID: db.NewID(), Email: in.Email, Name: in.Name, Company: in.Company, JobTitle: in.JobTitle,
+		SiteAdmin: siteAdmin, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+	u.UpdatedAt = u.CreatedAt
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := check(ctx, tx); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, u, hash, now); err != nil {
+			return err
+		}
+		if actor.UserID == "" {
+			actor.UserID = u.ID
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.create", TargetType: "user", TargetID: u.ID})
+	})
+	return u, err
+}
+
+// SignupMode returns the site's sign-up policy.
+func (s *Service) SignupMode(ctx context.Context) (SignupMode, error) { return s.signupMode(ctx, s.DB) }
+
+func (s *Service) signupMode(ctx context.Context, q db.Querier) (SignupMode, error) {
+	v, ok, err := getSetting(ctx, q, settingSignupMode)
+	if err != nil || !ok {
+		return SignupInviteOnly, err
+	}
+	return SignupMode(v), nil
+}
+
+// SetSignupMode changes the policy; site admins only.
+func (s *Service) SetSignupMode(ctx context.Context, p Principal, actor audit.Actor, mode SignupMode) error {
+	if !p.User.SiteAdmin {
+		return apperr.E(apperr.Forbidden, "only site admins change sign-up")
+	}
+	if mode != SignupOpen && mode != SignupInviteOnly {
+		return apperr.Fields(map[string]string{"signup_mode": "must be open or invite"})
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := putSetting(ctx, tx, settingSignupMode, string(mode)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, s.Now(), audit.Entry{Action: "site.signup_mode", TargetType: "site", TargetID: "signup_mode", TargetLabel: string(mode)})
+	})
+}
+
+// verifyCredentials checks e-mail and password under the throttle. Every
+// failure looks the same to the caller.
+func (s *Service) verifyCredentials(ctx context.Context, actor audit.Actor, email, password string) (User, error) {
+	email = strings.TrimSpace(email)
+	now := s.Now()
+	if email == "" || password == "" {
+		return User{}, apperr.Fields(map[string]string{"email": "is required", "password": "is required"})
+	}
+	if err := checkThrottle(ctx, s.DB, email, actor.IP, now); err != nil {
+		return User{}, err
+	}
+	u, hash, err := findUserByEmail(ctx, s.DB, email)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return User{}, err
+	}
+	if hash == "" {
+		hash = dummyHash
+	}
+	if !CheckPassword(hash, password) || err != nil {
+		if err := s.DB.InTx(ctx, func(tx *db.Tx) error { return recordFailure(ctx, tx, email, actor.IP, now) }); err != nil {
+			return User{}, err
+		}
+		s.Log.Info("sign-in failed", "ip", actor.IP)
+		return User{}, apperr.E(apperr.Unauthenticated, "the e-mail or password is not correct")
+	}
+	return u, nil
+}
+
+// Login checks credentials and opens a session. It returns the cookie value.
+func (s *Service) Login(ctx context.Context, actor audit.Actor, email, password string) (User, string, error) {
+	u, err := s.verifyCredentials(ctx, actor, email, password)
+	if err != nil {
+		return User{}, "", err
+	}
+	secret := db.RandomToken(32)
+	now := s.Now()
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := clearThrottle(ctx, tx, u.Email); err != nil {
+			return err
+		}
+		if err := insertSession(ctx, tx, hashSecret(secret), u.ID, now, now.Add(s.SessionMax), actor.IP, truncate(actor.UserAgent, 512)); err != nil {
+			return err
+		}
+		actor.UserID = u.ID
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "session.create", TargetType: "user", TargetID: u.ID})
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, secret, nil
+}
+
+// Session returns the principal for a cookie value, enforcing idle and
+// absolute expiry. last_seen_at is written at most once a minute.
+func (s *Service) Session(ctx context.Context, secret string) (Principal, error) {
+	if secret == "" {
+		return Principal{}, apperr.E(apperr.Unauthenticated, "sign in to continue")
+	}
+	id := hashSecret(secret)
+	row, u, err := findSession(ctx, s.DB, id)
+	if err != nil {
+		return Principal{}, err
+	}
+	now := s.Now()
+	if !now.Before(row.expiresAt) || !now.Before(row.lastSeen.Add(s.SessionIdle)) {
+		_, _ = s.DB.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+		return Principal{}, apperr.E(apperr.Unauthenticated, "your session has expired; sign in again")
+	}
+	if now.Sub(row.lastSeen) > time.Minute {
+		if _, err := s.DB.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, id); err != nil {
+			s.Log.Warn("touch session", "err", err)
+		}
+	}
+	return Principal{User: u, SessionID: id}, nil
+}
+
+// Logout ends the session (idempotent).
+func (s *Service) Logout(ctx context.Context, actor audit.Actor, p Principal) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, p.SessionID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, s.Now(), audit.Entry{Action: "session.delete", TargetType: "user", TargetID: p.User.ID})
+	})
+}
+
+// ChangePassword checks the current password, sets the new one, ends every
+// session of the user and returns a fresh session for the caller.
+func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, p Principal, current, next string) (string, error) {
+	if _, err := s.verifyCredentials(ctx, actor, p.User.Email, current); err != nil {
+		if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Invalid) {
+			return "", apperr.Fields(map[string]string{"current_password": "is not correct"})
+		}
+		return "", err
+	}
+	v := apperr.Validator{}
+	checkPassword(v, "new_password", next, p.User.Email)
+	if err := v.Err(); err != nil {
+		return "", err
+	}
+	hash := HashPassword(next)
+	secret := db.RandomToken(32)
+	now := s.Now()
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := setPassword(ctx, tx, p.User.ID, hash, now); err != nil {
+			return err
+		}
+		if err := insertSession(ctx, tx, hashSecret(secret), p.User.ID, now, now.Add(s.SessionMax), actor.IP, truncate(actor.UserAgent, 512)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.password_change", TargetType: "user", TargetID: p.User.ID})
+	})
+	return secret, err
+}
+
+// ResetPassword is the operator's `admin reset-password`; it ends sessions.
+func (s *Service) ResetPassword(ctx context.Context, email, password string) error {
+	u, _, err := findUserByEmail(ctx, s.DB, strings.TrimSpace(email))
+	if err != nil {
+		return err
+	}
+	v := apperr.Validator{}
+	checkPassword(v, "password", password, u.Email)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash := HashPassword(password)
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := setPassword(ctx, tx, u.ID, hash, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Actor{UserAgent: "shipshape-cli"}, now, audit.Entry{Action: "user.password_reset", TargetType: "user", TargetID: u.ID})
+	})
+}
+
+// User returns a user by id.
+func (s *Service) User(ctx context.Context, id string) (User, error) { return findUser(ctx, s.DB, id) }
+
+// UpdateProfile applies a patch to the caller's profile.
+func (s *Service) UpdateProfile(ctx context.Context, actor audit.Actor, p Principal, patch ProfilePatch) (User, error) {
+	var u User
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if u, err = findUser(ctx, tx, p.User.ID); err != nil {
+			return err
+		}
+		if err := patch.Apply(&u); err != nil {
+			return err
+		}
+		now := s.Now()
+		u.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+		if err := updateProfile(ctx, tx, u); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.update", TargetType: "user", TargetID: u.ID})
+	})
+	return u, err
+}
+
+// Token secrets look like "ssp_<64 hex>"; only their SHA-256 is stored.
+const tokenPrefix = "ssp_"
+
+// CreateToken issues a token for the caller and returns it with its secret.
+func (s *Service) CreateToken(ctx context.Context, actor audit.Actor, userID string, in TokenInput) (Token, string, error) {
+	scopes, err := in.validate()
+	if err != nil {
+		return Token{}, "", err
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	t := Token{ID: db.NewID(), Name: strings.TrimSpace(in.Name), Scopes: scopes, CreatedAt: now}
+	if in.ExpiresIn > 0 {
+		exp := now.Add(in.ExpiresIn)
+		t.ExpiresAt = &exp
+	}
+	secret := tokenPrefix + db.RandomToken(32)
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := insertToken(ctx, tx, userID, t, hashSecret(secret)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.create", TargetType: "token", TargetID: t.ID, TargetLabel: t.Name})
+	})
+	return t, secret, err
+}
+
+// TokenWithPassword is POST /auth/token: credentials in, token out.
+func (s *Service) TokenWithPassword(ctx context.Context, actor audit.Actor, email, password string, in TokenInput) (Token, string, error) {
+	if _, err := in.validate(); err != nil {
+		return Token{}, "", err
+	}
+	u, err := s.verifyCredentials(ctx, actor, email, password)
+	if err != nil {
+		return Token{}, "", err
+	}
+	actor.UserID = u.ID
+	return s.CreateToken(ctx, actor, u.ID, in)
+}
+
+// CreateTokenFor is the operator's `admin create-token`.
+func (s *Service) CreateTokenFor(ctx context.Context, email string, in TokenInput) (Token, string, error) {
+	u, _, err := findUserByEmail(ctx, s.DB, strings.TrimSpace(email))
+	if err != nil {
+		return Token{}, "", err
+	}
+	return s.CreateToken(ctx, audit.Actor{UserID: u.ID, UserAgent: "shipshape-cli"}, u.ID, in)
+}
+
+// Tokens lists the caller's live tokens.
+func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	return listTokens(ctx, s.DB, userID, s.Now())
+}
+
+// RevokeToken revokes one of the caller's tokens; another user's is a 404.
+func (s *Service) RevokeToken(ctx context.Context, actor audit.Actor, userID, tokenID string) error {
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var name string
+		err := tx.QueryRow(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING name`,
+			now, tokenID, userID).Scan(&name)
+		if err != nil {
+			return apperr.NotFoundf("token not found")
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.revoke", TargetType: "token", TargetID: tokenID, TargetLabel: name})
+	})
+}
+
+// TokenPrincipal authenticates a bearer token.
+func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return Principal{}, apperr.E(apperr.Unauthenticated, "the token is not valid")
+	}
+	t, u, err := findToken(ctx, s.DB, hashSecret(secret))
+	if err != nil {
+		return Principal{}, err
+	}
+	now := s.Now()
+	if t.revoked != nil || (t.expires != nil && !now.Before(*t.expires)) {
+		return Principal{}, apperr.E(apperr.Unauthenticated, "the token has expired or was revoked")
+	}
+	if t.lastUsed == nil || now.Sub(*t.lastUsed) > time.Minute {
+		if _, err := s.DB.Exec(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, now, t.id); err != nil {
+			s.Log.Warn("touch token", "err", err)
+		}
+	}
+	return Principal{User: u, Scopes: t.scopes}, nil
+}
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

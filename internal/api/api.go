@@ -1,0 +1,240 @@
+// Package api is the JSON API v1 (contract: shared/API.md). Each route is
+// declared once, in routes.go, with what the OpenAPI document needs.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"shipshape/internal/account"
+	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
+	"shipshape/internal/httpx"
+	"shipshape/internal/project"
+	"shipshape/internal/workspace"
+)
+
+// Deps are the services and settings the API needs.
+type Deps struct {
+	Log        *slog.Logger
+	Accounts   *account.Service
+	Workspaces *workspace.Service
+	Projects   *project.Service
+	TrustProxy bool
+	BodyLimit  int64
+}
+
+type api struct {
+	Deps
+	routes []route
+}
+
+// call is one authenticated request.
+type call struct {
+	r         *http.Request
+	principal account.Principal
+	actor     audit.Actor
+}
+
+func (c *call) userID() string { return c.principal.User.ID }
+
+// handlerFunc returns the response body (nil for 204) or an error.
+type handlerFunc func(c *call) (any, error)
+
+// route is one endpoint: its handler and its OpenAPI description.
+type route struct {
+	Method, Path string
+	Summary      string
+	Tag          string
+	Public       bool // no token needed
+	Status       int  // success status
+	Request      any  // request body type (nil: none)
+	Response     any  // response body type (nil: none)
+	Query        []param
+	h            handlerFunc
+}
+
+type param struct {
+	Name, Description string
+}
+
+// New returns the API handler, to be mounted at /api/v1.
+func New(d Deps) http.Handler {
+	a := &api{Deps: d}
+	a.routes = a.routeTable()
+	mux := http.NewServeMux()
+	for _, rt := range a.routes {
+		mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+	}
+	doc := a.openAPI()
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, nil, apperr.NotFoundf("no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return httpx.Chain(mux, httpx.LimitBody(d.BodyLimit))
+}
+
+// Routes lists "METHOD /path" of every registered endpoint (for tests).
+func Routes(d Deps) []string {
+	a := &api{Deps: d}
+	var out []string
+	for _, rt := range a.routeTable() {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return append(out, "GET /openapi.json")
+}
+
+func (a *api) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{r: r, actor: audit.Actor{IP: httpx.ClientIP(r, a.TrustProxy), UserAgent: r.UserAgent()}}
+		if !rt.Public {
+			p, err := a.authenticate(r)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="shipshape"`)
+				httpx.WriteError(w, r, a.Log, err)
+				return
+			}
+			need := account.ScopeWrite
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				need = account.ScopeRead
+			}
+			if !p.Can(need) {
+				httpx.WriteError(w, r, a.Log, apperr.E(apperr.Forbidden, "this token lacks the %q scope", need))
+				return
+			}
+			c.principal = p
+			c.actor.UserID = p.User.ID
+		}
+		body, err := rt.h(c)
+		if err != nil {
+			httpx.WriteError(w, r, a.Log, err)
+			return
+		}
+		if body == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		httpx.WriteJSON(w, rt.Status, body)
+	})
+}
+
+func (a *api) authenticate(r *http.Request) (account.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return account.Principal{}, apperr.E(apperr.Unauthenticated, "send a personal access token: Authorization: Bearer <token>")
+	}
+	return a.Accounts.TokenPrincipal(r.Context(), strings.TrimSpace(token))
+}
+
+// decode reads a JSON object into v: the body must be JSON, valid UTF-8,
+// one object, with no unknown fields.
+func decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return apperr.E(apperr.Unsupported, "send the body as application/json")
+		}
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return httpx.AsAppError(err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return apperr.E(apperr.Invalid, "the request body is empty; send a JSON object")
+	}
+	if !utf8.Valid(b) {
+		return apperr.E(apperr.Invalid, "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.E(apperr.Invalid, "the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return apperr.E(apperr.Invalid, "malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.E(apperr.Invalid, "the body must be a JSON object")
+		}
+		return &apperr.Error{Code: apperr.Invalid, Message: "some fields have the wrong type",
+			Fields: map[string]string{field: "must be a " + jsonKind(typ.Type.String())}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &apperr.Error{Code: apperr.Invalid, Message: "unknown field " + strconv.Quote(name), Fields: map[string]string{name: "unknown field"}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.E(apperr.Invalid, "malformed JSON: the body ends too early")
+	}
+	return httpx.AsAppError(fmt.Errorf("decode: %w", err))
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.Contains(goType, "string"):
+		return "string"
+	case strings.Contains(goType, "bool"):
+		return "boolean"
+	case strings.Contains(goType, "int"), strings.Contains(goType, "float"):
+		return "number"
+	case strings.HasPrefix(goType, "[]"):
+		return "list"
+	}
+	return "JSON value of the documented type"
+}
+
+// page reads ?limit= (default 50, max 200) and ?cursor=.
+func page(r *http.Request) (limit int, cursor string, err error) {
+	limit = 50
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 1 || n > 200 {
+			return 0, "", apperr.Fields(map[string]string{"limit": "must be a whole number from 1 to 200"})
+		}
+		limit = n
+	}
+	cursor = r.URL.Query().Get("cursor")
+	if len(cursor) > 200 || !utf8.ValidString(cursor) {
+		return 0, "", apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
+	}
+	return limit, cursor, nil
+}
+
+// list is the documented list envelope.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items}
+	if next != "" {
+		l.NextCursor = &next
+	}
+	return l
+}

@@ -1,0 +1,367 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"shipshape/internal/account"
+	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
+	"shipshape/internal/perm"
+	"shipshape/internal/project"
+	"shipshape/internal/workspace"
+)
+
+// routeTable is every endpoint on one screen.
+func (a *api) routeTable() []route {
+	return []route{
+		{Method: "POST", Path: "/auth/signup", Tag: "auth", Public: true, Status: 201, Summary: "Create an account (when sign-up is open or with an invitation)",
+			Request: account.SignupInput{}, Response: account.User{}, h: a.signup},
+		{Method: "POST", Path: "/auth/token", Tag: "auth", Public: true, Status: 201, Summary: "Exchange e-mail and password for a personal access token (rate limited)",
+			Request: tokenRequest{}, Response: tokenCreated{}, h: a.tokenWithPassword},
+
+		{Method: "GET", Path: "/me", Tag: "me", Status: 200, Summary: "The caller's profile", Response: account.User{}, h: a.me},
+		{Method: "PATCH", Path: "/me", Tag: "me", Status: 200, Summary: "Edit the caller's profile", Request: account.ProfilePatch{}, Response: account.User{}, h: a.updateMe},
+		{Method: "GET", Path: "/me/tokens", Tag: "me", Status: 200, Summary: "The caller's personal access tokens (never the secret)", Response: list[account.Token]{}, h: a.listTokens},
+		{Method: "POST", Path: "/me/tokens", Tag: "me", Status: 201, Summary: "Create a personal access token; the secret is shown once", Request: tokenInput{}, Response: tokenCreated{}, h: a.createToken},
+		{Method: "DELETE", Path: "/me/tokens/{id}", Tag: "me", Status: 204, Summary: "Revoke a token", h: a.revokeToken},
+
+		{Method: "POST", Path: "/workspaces", Tag: "workspaces", Status: 201, Summary: "Create a workspace; the caller becomes owner", Request: workspace.CreateInput{}, Response: workspace.Workspace{}, h: a.createWorkspace},
+		{Method: "GET", Path: "/workspaces", Tag: "workspaces", Status: 200, Summary: "Workspaces the caller belongs to", Response: list[workspace.Workspace]{}, h: a.listWorkspaces},
+		{Method: "GET", Path: "/workspaces/{ws}", Tag: "workspaces", Status: 200, Summary: "A workspace with the caller's role", Response: workspace.Workspace{}, h: a.getWorkspace},
+		{Method: "PATCH", Path: "/workspaces/{ws}", Tag: "workspaces", Status: 200, Summary: "Rename a workspace (owners)", Request: workspacePatch{}, Response: workspace.Workspace{}, h: a.updateWorkspace},
+		{Method: "GET", Path: "/workspaces/{ws}/members", Tag: "members", Status: 200, Summary: "Members; e-mail addresses for admins only", Response: list[workspace.Member]{}, h: a.listMembers},
+		{Method: "PATCH", Path: "/workspaces/{ws}/members/{user_id}", Tag: "members", Status: 200, Summary: "Change a member's role", Request: rolePatch{}, Response: workspace.Member{}, h: a.changeRole},
+		{Method: "DELETE", Path: "/workspaces/{ws}/members/{user_id}", Tag: "members", Status: 204, Summary: "Remove a member (or leave)", h: a.removeMember},
+		{Method: "POST", Path: "/workspaces/{ws}/invitations", Tag: "members", Status: 201, Summary: "Invite someone by e-mail with a role; returns the one-time token", Request: inviteRequest{}, Response: workspace.Invitation{}, h: a.invite},
+		{Method: "GET", Path: "/workspaces/{ws}/invitations", Tag: "members", Status: 200, Summary: "Pending invitations", Response: list[workspace.Invitation]{}, h: a.listInvitations},
+		{Method: "DELETE", Path: "/workspaces/{ws}/invitations/{id}", Tag: "members", Status: 204, Summary: "Withdraw an invitation", h: a.revokeInvitation},
+		{Method: "POST", Path: "/invitations/{token}/accept", Tag: "members", Status: 200, Summary: "Accept an invitation; the caller joins the workspace", Response: workspace.Workspace{}, h: a.acceptInvitation},
+		{Method: "POST", Path: "/workspaces/{ws}/teams", Tag: "teams", Status: 201, Summary: "Create a team", Request: workspace.TeamInput{}, Response: workspace.Team{}, h: a.createTeam},
+		{Method: "GET", Path: "/workspaces/{ws}/teams", Tag: "teams", Status: 200, Summary: "Teams with their members", Response: list[workspace.Team]{}, h: a.listTeams},
+		{Method: "DELETE", Path: "/workspaces/{ws}/teams/{team}", Tag: "teams", Status: 204, Summary: "Delete a team", h: a.deleteTeam},
+		{Method: "PUT", Path: "/workspaces/{ws}/teams/{team}/members/{user_id}", Tag: "teams", Status: 204, Summary: "Add a member to a team", h: a.addTeamMember},
+		{Method: "DELETE", Path: "/workspaces/{ws}/teams/{team}/members/{user_id}", Tag: "teams", Status: 204, Summary: "Remove a member from a team", h: a.removeTeamMember},
+
+		{Method: "POST", Path: "/workspaces/{ws}/projects", Tag: "projects", Status: 201, Summary: "Create a project", Request: project.CreateInput{}, Response: project.Project{}, h: a.createProject},
+		{Method: "GET", Path: "/workspaces/{ws}/projects", Tag: "projects", Status: 200, Summary: "Projects ordered by key",
+			Query:    []param{{"archived", "true to include archived projects"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[project.Project]{}, h: a.listProjects},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}", Tag: "projects", Status: 200, Summary: "A project", Response: project.Project{}, h: a.getProject},
+		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}", Tag: "projects", Status: 200, Summary: "Edit, archive or unarchive a project", Request: project.Patch{}, Response: project.Project{}, h: a.updateProject},
+		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}", Tag: "projects", Status: 204, Summary: "Delete a project and its components", h: a.deleteProject},
+		{Method: "POST", Path: "/workspaces/{ws}/projects/{key}/components", Tag: "components", Status: 201, Summary: "Create a component", Request: project.ComponentInput{}, Response: project.Component{}, h: a.createComponent},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/components", Tag: "components", Status: 200, Summary: "A project's components", Response: list[project.Component]{}, h: a.listComponents},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "A component", Response: project.Component{}, h: a.getComponent},
+		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "Edit a component", Request: project.ComponentPatch{}, Response: project.Component{}, h: a.updateComponent},
+		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 204, Summary: "Delete a component", h: a.deleteComponent},
+
+		{Method: "GET", Path: "/workspaces/{ws}/audit", Tag: "audit", Status: 200, Summary: "Audit events, newest first (ip and user_agent for admins only)",
+			Query: []param{{"actor", "user id of the actor"}, {"action", "an action, or a prefix ending in '.' such as project."}, {"target_type", "e.g. project"},
+				{"since", "RFC 3339 time"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[auditEvent]{}, h: a.listAudit},
+		{Method: "GET", Path: "/workspaces/{ws}/audit/verify", Tag: "audit", Status: 200, Summary: "Verify the workspace's audit hash chain (admins)", Response: audit.Verification{}, h: a.verifyAudit},
+	}
+}
+
+// Request and response shapes that are the API's own.
+
+type tokenInput struct {
+	Name           string   `json:"name"`
+	Scopes         []string `json:"scopes"`
+	ExpiresInHours int      `json:"expires_in_hours,omitempty"`
+}
+
+func (t tokenInput) domain() account.TokenInput {
+	return account.TokenInput{Name: t.Name, Scopes: t.Scopes, ExpiresIn: time.Duration(t.ExpiresInHours) * time.Hour}
+}
+
+type tokenRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	tokenInput
+}
+
+type tokenCreated struct {
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Token     string          `json:"token"`
+	Scopes    []account.Scope `json:"scopes"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+}
+
+type workspacePatch struct {
+	Name string `json:"name"`
+}
+
+type rolePatch struct {
+	Role perm.Role `json:"role"`
+}
+
+type inviteRequest struct {
+	Email string    `json:"email"`
+	Role  perm.Role `json:"role"`
+}
+
+type ref struct {
+	Type string `json:"type,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+type auditEvent struct {
+	ID        string    `json:"id"`
+	At        time.Time `json:"at"`
+	Actor     ref       `json:"actor"`
+	Action    string    `json:"action"`
+	Target    ref       `json:"target"`
+	IP        string    `json:"ip,omitempty"`
+	UserAgent string    `json:"user_agent,omitempty"`
+}
+
+// Handlers: parse, call one service method, return the body.
+
+func (a *api) signup(c *call) (any, error) {
+	var in account.SignupInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Accounts.Signup(c.r.Context(), c.actor, in)
+}
+
+func (a *api) tokenWithPassword(c *call) (any, error) {
+	var in tokenRequest
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	t, secret, err := a.Accounts.TokenWithPassword(c.r.Context(), c.actor, in.Email, in.Password, in.domain())
+	return created(t, secret), err
+}
+
+func created(t account.Token, secret string) tokenCreated {
+	return tokenCreated{ID: t.ID, Name: t.Name, Token: secret, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt}
+}
+
+func (a *api) me(c *call) (any, error) { return a.Accounts.User(c.r.Context(), c.userID()) }
+
+func (a *api) updateMe(c *call) (any, error) {
+	var p account.ProfilePatch
+	if err := decode(c.r, &p); err != nil {
+		return nil, err
+	}
+	return a.Accounts.UpdateProfile(c.r.Context(), c.actor, c.principal, p)
+}
+
+func (a *api) listTokens(c *call) (any, error) {
+	ts, err := a.Accounts.Tokens(c.r.Context(), c.userID())
+	return newList(ts, ""), err
+}
+
+func (a *api) createToken(c *call) (any, error) {
+	var in tokenInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	t, secret, err := a.Accounts.CreateToken(c.r.Context(), c.actor, c.userID(), in.domain())
+	return created(t, secret), err
+}
+
+func (a *api) revokeToken(c *call) (any, error) {
+	return nil, a.Accounts.RevokeToken(c.r.Context(), c.actor, c.userID(), c.r.PathValue("id"))
+}
+
+func (a *api) createWorkspace(c *call) (any, error) {
+	var in workspace.CreateInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.Create(c.r.Context(), c.actor, in)
+}
+
+func (a *api) listWorkspaces(c *call) (any, error) {
+	ws, err := a.Workspaces.List(c.r.Context(), c.userID())
+	return newList(ws, ""), err
+}
+
+func (a *api) getWorkspace(c *call) (any, error) {
+	return a.Workspaces.Get(c.r.Context(), c.userID(), c.r.PathValue("ws"))
+}
+
+func (a *api) updateWorkspace(c *call) (any, error) {
+	var in workspacePatch
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.Rename(c.r.Context(), c.actor, c.r.PathValue("ws"), in.Name)
+}
+
+func (a *api) listMembers(c *call) (any, error) {
+	ms, _, err := a.Workspaces.Members(c.r.Context(), c.userID(), c.r.PathValue("ws"))
+	return newList(ms, ""), err
+}
+
+func (a *api) changeRole(c *call) (any, error) {
+	var in rolePatch
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.ChangeRole(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("user_id"), in.Role)
+}
+
+func (a *api) removeMember(c *call) (any, error) {
+	return nil, a.Workspaces.RemoveMember(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("user_id"))
+}
+
+func (a *api) invite(c *call) (any, error) {
+	var in inviteRequest
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.Invite(c.r.Context(), c.actor, c.r.PathValue("ws"), in.Email, in.Role)
+}
+
+func (a *api) listInvitations(c *call) (any, error) {
+	is, err := a.Workspaces.Invitations(c.r.Context(), c.userID(), c.r.PathValue("ws"))
+	return newList(is, ""), err
+}
+
+func (a *api) revokeInvitation(c *call) (any, error) {
+	return nil, a.Workspaces.RevokeInvitation(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"))
+}
+
+func (a *api) acceptInvitation(c *call) (any, error) {
+	return a.Workspaces.Accept(c.r.Context(), c.actor, c.principal.User.Email, c.r.PathValue("token"))
+}
+
+func (a *api) createTeam(c *call) (any, error) {
+	var in workspace.TeamInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.CreateTeam(c.r.Context(), c.actor, c.r.PathValue("ws"), in)
+}
+
+func (a *api) listTeams(c *call) (any, error) {
+	ts, err := a.Workspaces.Teams(c.r.Context(), c.userID(), c.r.PathValue("ws"))
+	return newList(ts, ""), err
+}
+
+func (a *api) deleteTeam(c *call) (any, error) {
+	return nil, a.Workspaces.DeleteTeam(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("team"))
+}
+
+func (a *api) addTeamMember(c *call) (any, error) {
+	return nil, a.Workspaces.SetTeamMember(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("team"), c.r.PathValue("user_id"), true)
+}
+
+func (a *api) removeTeamMember(c *call) (any, error) {
+	return nil, a.Workspaces.SetTeamMember(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("team"), c.r.PathValue("user_id"), false)
+}
+
+func (a *api) createProject(c *call) (any, error) {
+	var in project.CreateInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Projects.Create(c.r.Context(), c.actor, c.r.PathValue("ws"), in)
+}
+
+func (a *api) listProjects(c *call) (any, error) {
+	limit, cursor, err := page(c.r)
+	if err != nil {
+		return nil, err
+	}
+	archived, err := boolParam(c.r, "archived")
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.Projects.List(c.r.Context(), c.userID(), c.r.PathValue("ws"), project.ListFilter{IncludeArchived: archived, Limit: limit, Cursor: cursor})
+	return newList(p.Items, p.NextCursor), err
+}
+
+func (a *api) getProject(c *call) (any, error) {
+	p, _, err := a.Projects.Get(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("key"))
+	return p, err
+}
+
+func (a *api) updateProject(c *call) (any, error) {
+	var in project.Patch
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Projects.Update(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), in)
+}
+
+func (a *api) deleteProject(c *call) (any, error) {
+	return nil, a.Projects.Delete(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"))
+}
+
+func (a *api) createComponent(c *call) (any, error) {
+	var in project.ComponentInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Projects.CreateComponent(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), in)
+}
+
+func (a *api) listComponents(c *call) (any, error) {
+	cs, err := a.Projects.Components(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("key"))
+	return newList(cs, ""), err
+}
+
+func (a *api) getComponent(c *call) (any, error) {
+	return a.Projects.Component(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("slug"))
+}
+
+func (a *api) updateComponent(c *call) (any, error) {
+	var in project.ComponentPatch
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Projects.UpdateComponent(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("slug"), in)
+}
+
+func (a *api) deleteComponent(c *call) (any, error) {
+	return nil, a.Projects.DeleteComponent(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("slug"))
+}
+
+func (a *api) listAudit(c *call) (any, error) {
+	limit, cursor, err := page(c.r)
+	if err != nil {
+		return nil, err
+	}
+	q := c.r.URL.Query()
+	f := audit.Filter{ActorID: q.Get("actor"), Action: q.Get("action"), TargetType: q.Get("target_type"), Limit: limit, Cursor: cursor}
+	if s := q.Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return nil, apperr.Fields(map[string]string{"since": "must be an RFC 3339 time such as 2026-01-02T15:04:05Z"})
+		}
+		f.Since = &t
+	}
+	p, err := a.Workspaces.Audit(c.r.Context(), c.userID(), c.r.PathValue("ws"), f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]auditEvent, len(p.Items))
+	for i, e := range p.Items {
+		out[i] = auditEvent{ID: e.ID, At: e.At, Actor: ref{ID: e.ActorID, Name: e.ActorName}, Action: e.Action,
+			Target: ref{Type: e.TargetType, ID: e.TargetID, Name: e.TargetLabel}, IP: e.IP, UserAgent: e.UserAgent}
+	}
+	return newList(out, p.NextCursor), nil
+}
+
+func (a *api) verifyAudit(c *call) (any, error) {
+	return a.Workspaces.VerifyAudit(c.r.Context(), c.userID(), c.r.PathValue("ws"))
+}
+
+func boolParam(r *http.Request, name string) (bool, error) {
+	switch strings.ToLower(r.URL.Query().Get(name)) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, apperr.Fields(map[string]string{name: "must be true or false"})
+}

@@ -1,0 +1,139 @@
+// Package app is the composition root: config → database → services →
+// HTTP surfaces → server. The CLI and the end-to-end tests both use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"shipshape/internal/account"
+	"shipshape/internal/api"
+	"shipshape/internal/config"
+	"shipshape/internal/db"
+	"shipshape/internal/httpx"
+	"shipshape/internal/project"
+	"shipshape/internal/web"
+	"shipshape/internal/workspace"
+)
+
+// App is a wired Shipshape instance.
+type App struct {
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *db.DB
+	Accounts   *account.Service
+	Workspaces *workspace.Service
+	Projects   *project.Service
+	Handler    http.Handler
+}
+
+// NewLogger builds the structured logger the config asks for.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open connects the database the config names (creating the data directory
+// for SQLite) and applies pending migrations.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, error) {
+	url := cfg.DatabaseURL
+	if url == "" {
+		if err := os.MkdirAll(cfg.FilesDir(), 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		url = cfg.SQLitePath()
+	}
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("applied migrations", "versions", strings.Join(applied, ","))
+	}
+	return d, nil
+}
+
+// New wires services and surfaces on an open database. now is the clock
+// (time.Now in production, a fake in tests).
+func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*App, error) {
+	a := &App{Config: cfg, Log: log, DB: d}
+	a.Workspaces = &workspace.Service{DB: d, Now: now}
+	a.Accounts = &account.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Invitations: a.Workspaces}
+	a.Projects = &project.Service{DB: d, Now: now, Workspaces: a.Workspaces}
+
+	tls := cfg.BehindTLSProxy
+	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
+		TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit})
+	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
+		SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Ping(ctx); err != nil {
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", apiHandler))
+	mux.Handle("/", webHandler)
+	a.Handler = httpx.Chain(mux, httpx.Observe(log), httpx.SecurityHeaders(tls))
+	return a, nil
+}
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets in-flight
+// requests finish for up to the configured grace period.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads; bodies are limited separately
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", a.Config.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package project
+
+import (
+	"context"
+	"time"
+
+	"shipshape/internal/audit"
+	"shipshape/internal/db"
+	"shipshape/internal/perm"
+	"shipshape/internal/workspace"
+)
+
+// Workspaces resolves a caller's access to a workspace.
+type Workspaces interface {
+	Access(ctx context.Context, q db.Querier, slug, userID string) (workspace.Access, error)
+}
+
+// Service is the project domain's transaction and permission boundary.
+type Service struct {
+	DB         *db.DB
+	Now        func() time.Time
+	Workspaces Workspaces
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// Create makes a project.
+func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in CreateInput) (Project, error) {
+	if err := in.validate(); err != nil {
+		return Project{}, err
+	}
+	now := s.now()
+	p := Project{ID: db.NewID(), Key: in.Key, Name: in.Name, Description: in.Description, CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if err := a.Require(perm.CreateProject); err != nil {
+			return err
+		}
+		if err := insertProject(ctx, tx, a.WorkspaceID, p); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.create", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+	})
+	return p, err
+}
+
+// List returns a page of projects ordered by key.
+func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Page, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return Page{}, err
+	}
+	return listProjects(ctx, s.DB, a.WorkspaceID, f)
+}
+
+// Get returns a project.
+func (s *Service) Get(ctx context.Context, userID, ws, key string) (Project, workspace.Access, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return Project{}, a, err
+	}
+	p, err := findProject(ctx, s.DB, a.WorkspaceID, key)
+	return p, a, err
+}
+
+// Update edits, archives or unarchives a project.
+func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key string, patch Patch) (Project, error) {
+	var p Project
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if p, err = findProject(ctx, tx, a.WorkspaceID, key); err != nil {
+			return err
+		}
+		if err := a.Require(perm.EditProject); err != nil {
+			return err
+		}
+		if err := patch.apply(&p); err != nil {
+			return err
+		}
+		now := s.now()
+		action := "project.update"
+		if patch.Archived != nil && *patch.Archived != p.Archived {
+			if err := a.Require(perm.ArchiveProject); err != nil {
+				return err
+			}
+			if *patch.Archived {
+				action, p.ArchivedAt = "project.archive", &now
+			} else {
+				action, p.ArchivedAt = "project.unarchive", nil
+			}
+			p.Archived = *patch.Archived
+		}
+		p.UpdatedAt = now
+		if err := updateProject(ctx, tx, p); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+	})
+	return p, err
+}
+
+// Delete removes a project and its components for good.
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		p, err := findProject(ctx, tx, a.WorkspaceID, key)
+		if err != nil {
+			return err
+		}
+		if err := a.Require(perm.DeleteProject); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM projects WHERE id = ?`, p.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, s.now(), audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.delete", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+	})
+}
+
+// Components lists a project's components.
+func (s *Service) Components(ctx context.Context, userID, ws, key string) ([]Component, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := findProject(ctx, s.DB, a.WorkspaceID, key)
+	if err != nil {
+		return nil, err
+	}
+	return listComponents(ctx, s.DB, p.ID)
+}
+
+// Component returns one component.
+func (s *Service) Component(ctx context.Context, userID, ws, key, slug string) (Component, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return Component{}, err
+	}
+	p, err := findProject(ctx, s.DB, a.WorkspaceID, key)
+	if err != nil {
+		return Component{}, err
+	}
+	return findComponent(ctx, s.DB, p.ID, slug)
+}
+
+// componentTx resolves access and the project for a component mutation.
+func (s *Service) componentTx(ctx context.Context, actor audit.Actor, ws, key string,
+	fn func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		p, err := findProject(ctx, tx, a.WorkspaceID, key)
+		if err != nil {
+			return err
+		}
+		if err := a.Require(perm.EditProject); err != nil {
+			return err
+		}
+		return fn(tx, a, p, s.now())
+	})
+}
+
+// CreateComponent adds a component to a project.
+func (s *Service) CreateComponent(ctx context.Context, actor audit.Actor, ws, key string, in ComponentInput) (Component, error) {
+	if err := in.validate(); err != nil {
+		return Component{}, err
+	}
+	var c Component
+	err := s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+		c = Component{ID: db.NewID(), Slug: in.Slug, Name: in.Name, Description: in.Description, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.Exec(ctx, `INSERT INTO components (id, project_id, slug, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, p.ID, c.Slug, c.Name, c.Description, now, now); err != nil {
+			return db.Conflict(err, "slug", "is already used by another component of this project")
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.create", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+	})
+	return c, err
+}
+
+// UpdateComponent edits a component.
+func (s *Service) UpdateComponent(ctx context.Context, actor audit.Actor, ws, key, slug string, patch ComponentPatch) (Component, error) {
+	var c Component
+	err := s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+		var err error
+		if c, err = findComponent(ctx, tx, p.ID, slug); err != nil {
+			return err
+		}
+		if err := patch.apply(&c); err != nil {
+			return err
+		}
+		c.UpdatedAt = now
+		if _, err := tx.Exec(ctx, `UPDATE components SET name = ?, description = ?, updated_at = ? WHERE id = ?`, c.Name, c.Description, now, c.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.update", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+	})
+	return c, err
+}
+
+// DeleteComponent removes a component.
+func (s *Service) DeleteComponent(ctx context.Context, actor audit.Actor, ws, key, slug string) error {
+	return s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+		c, err := findComponent(ctx, tx, p.ID, slug)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM components WHERE id = ?`, c.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.delete", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+	})
+}
