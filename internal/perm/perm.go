@@ -2,6 +2,8 @@
 // what. Services enforce it; docs/PERMISSIONS.md is generated from Table.
 package perm
 
+import "strings"
+
 // Role is a workspace role, ordered from most to least powerful.
 type Role string
 
@@ -96,4 +98,30 @@ var minRole = func() map[Action]Role {
 func Can(role Role, a Action) bool {
 	min, ok := minRole[a]
 	return ok && role.AtLeast(min)
+}
+
+// Markdown renders the permission table for docs/PERMISSIONS.md.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("# Workspace roles and permissions\n\n")
+	b.WriteString("Generated from `internal/perm/perm.go` (a test keeps this file in step). Services enforce it;\n")
+	b.WriteString("a person who is not a member of a workspace sees nothing of it: every path answers 404.\n\n")
+	b.WriteString("| action | owner | admin | member | viewer |\n|---|:-:|:-:|:-:|:-:|\n")
+	for _, r := range Table {
+		b.WriteString("| " + r.Description + " (`" + string(r.Action) + "`)")
+		for _, role := range Roles {
+			mark := " "
+			if Can(role, r.Action) {
+				mark = "✓"
+			}
+			b.WriteString(" | " + mark)
+		}
+		b.WriteString(" |\n")
+	}
+	b.WriteString("\nRules beyond the table:\n\n")
+	b.WriteString("- Only owners grant, change or remove the owner role; a workspace always keeps at least one owner.\n")
+	b.WriteString("- Any member may leave a workspace (remove themselves), except its last owner.\n")
+	b.WriteString("- A personal access token with only the `read` scope may call GET endpoints only.\n")
+	b.WriteString("- Site admins have no access to workspace data through their site role.\n")
+	return b.String()
 }
