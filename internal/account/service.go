@@ -124,10 +124,24 @@ func (s *Service) signupMode(ctx context.Context, q db.Querier) (SignupMode, err
 	return SignupMode(v), nil
 }
 
+// SiteSettings are the site-wide settings a site admin manages.
+type SiteSettings struct {
+	SignupMode SignupMode `json:"signup_mode"`
+}
+
+// Settings returns the site settings; site admins only.
+func (s *Service) Settings(ctx context.Context, p Principal) (SiteSettings, error) {
+	if !p.User.SiteAdmin {
+		return SiteSettings{}, apperr.NotFoundf("not found")
+	}
+	mode, err := s.signupMode(ctx, s.DB)
+	return SiteSettings{SignupMode: mode}, err
+}
+
 // SetSignupMode changes the policy; site admins only.
 func (s *Service) SetSignupMode(ctx context.Context, p Principal, actor audit.Actor, mode SignupMode) error {
 	if !p.User.SiteAdmin {
-		return apperr.E(apperr.Forbidden, "only site admins change sign-up")
+		return apperr.NotFoundf("not found")
 	}
 	if mode != SignupOpen && mode != SignupInviteOnly {
 		return apperr.Fields(map[string]string{"signup_mode": "must be open or invite"})

@@ -452,3 +452,32 @@ func TestInvitationsAndTeams(t *testing.T) {
 		wantStatus(t, w.api.with(w.moT).do("GET", "/workspaces/acme", nil), 404, "not_found")
 	})
 }
+
+func TestSiteAdminOpensSignup(t *testing.T) {
+	d := testkit.OpenDB(t, db.SQLite)
+	a := testkit.NewApp(t, d, testkit.NewClock())
+	srv := testkit.Server(t, a)
+	admin, err := a.Accounts.CreateUser(context.Background(), account.SignupInput{Name: "Site Admin", Email: "root@example.com", Password: testkit.Password}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := testkit.MustUser(t, a, "Plain User")
+	api := client{t: t, base: srv.URL}
+	signup := map[string]any{"name": "New Person", "email": "new@example.com", "password": "a long new password", "age_confirmed": true}
+	wantStatus(t, api.do("POST", "/auth/signup", signup), 403, "forbidden")
+	wantStatus(t, api.with(testkit.MustToken(t, a, plain)).do("PATCH", "/admin/settings", map[string]any{"signup_mode": "open"}), 404, "not_found")
+	adminAPI := api.with(testkit.MustToken(t, a, admin))
+	wantStatus(t, adminAPI.do("PATCH", "/admin/settings", map[string]any{"signup_mode": "everyone"}), 400, "invalid")
+	if m := adminAPI.do("PATCH", "/admin/settings", map[string]any{"signup_mode": "open"}).json(t); m["signup_mode"] != "open" {
+		t.Fatalf("settings = %v", m)
+	}
+	if f := wantStatus(t, api.do("POST", "/auth/signup", map[string]any{"name": "Kid", "email": "kid@example.com", "password": "a long new password"}), 400, "invalid"); f["age_confirmed"] == nil {
+		t.Fatal("sign-up without age confirmation not refused by field")
+	}
+	r := api.do("POST", "/auth/signup", signup)
+	wantStatus(t, r, 201, "")
+	if bytes.Contains(r.Body, []byte("password")) {
+		t.Fatalf("sign-up response mentions the password: %s", r.Body)
+	}
+	wantStatus(t, api.do("POST", "/auth/signup", signup), 409, "conflict")
+}

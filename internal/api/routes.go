@@ -27,6 +27,9 @@ func (a *api) routeTable() []route {
 		{Method: "POST", Path: "/me/tokens", Tag: "me", Status: 201, Summary: "Create a personal access token; the secret is shown once", Request: tokenInput{}, Response: tokenCreated{}, h: a.createToken},
 		{Method: "DELETE", Path: "/me/tokens/{id}", Tag: "me", Status: 204, Summary: "Revoke a token", h: a.revokeToken},
 
+		{Method: "GET", Path: "/admin/settings", Tag: "admin", Status: 200, Summary: "Site settings (site admins)", Response: account.SiteSettings{}, h: a.siteSettings},
+		{Method: "PATCH", Path: "/admin/settings", Tag: "admin", Status: 200, Summary: "Change site settings: signup_mode open or invite (site admins)", Request: account.SiteSettings{}, Response: account.SiteSettings{}, h: a.updateSiteSettings},
+
 		{Method: "POST", Path: "/workspaces", Tag: "workspaces", Status: 201, Summary: "Create a workspace; the caller becomes owner", Request: workspace.CreateInput{}, Response: workspace.Workspace{}, h: a.createWorkspace},
 		{Method: "GET", Path: "/workspaces", Tag: "workspaces", Status: 200, Summary: "Workspaces the caller belongs to", Response: list[workspace.Workspace]{}, h: a.listWorkspaces},
 		{Method: "GET", Path: "/workspaces/{ws}", Tag: "workspaces", Status: 200, Summary: "A workspace with the caller's role", Response: workspace.Workspace{}, h: a.getWorkspace},
@@ -169,6 +172,21 @@ func (a *api) createToken(c *call) (any, error) {
 
 func (a *api) revokeToken(c *call) (any, error) {
 	return nil, a.Accounts.RevokeToken(c.r.Context(), c.actor, c.userID(), c.r.PathValue("id"))
+}
+
+func (a *api) siteSettings(c *call) (any, error) {
+	return a.Accounts.Settings(c.r.Context(), c.principal)
+}
+
+func (a *api) updateSiteSettings(c *call) (any, error) {
+	var in account.SiteSettings
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	if err := a.Accounts.SetSignupMode(c.r.Context(), c.principal, c.actor, in.SignupMode); err != nil {
+		return nil, err
+	}
+	return a.Accounts.Settings(c.r.Context(), c.principal)
 }
 
 func (a *api) createWorkspace(c *call) (any, error) {
