@@ -13,10 +13,11 @@ import (
 	"shipshape/internal/db"
 )
 
-// InvitationChecker tells whether an invitation token is valid for email;
-// the workspace domain implements it, app wires it.
+// InvitationChecker returns nil when an invitation token is usable by
+// email, or an Invalid error naming the field; the workspace domain
+// implements it, app wires it.
 type InvitationChecker interface {
-	InvitationValidFor(ctx context.Context, q db.Querier, token, email string) (bool, error)
+	CheckInvitation(ctx context.Context, q db.Querier, token, email string) error
 }
 
 // Service is the account domain's transaction and permission boundary.
@@ -39,7 +40,7 @@ func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
 
 // Setup creates the first user as site admin. It fails once any user exists.
 func (s *Service) Setup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
-	return s.create(ctx, actor, in, true, func(ctx context.Context, tx *db.Tx) error {
+	return s.create(ctx, actor, in, true, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
 		n, err := countUsers(ctx, tx)
 		if err != nil {
 			return err
@@ -53,7 +54,7 @@ func (s *Service) Setup(ctx context.Context, actor audit.Actor, in SignupInput) 
 
 // Signup creates an account when sign-up is open, or with a valid invitation.
 func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
-	return s.create(ctx, actor, in, false, func(ctx context.Context, tx *db.Tx) error {
+	return s.create(ctx, actor, in, false, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
 		n, err := countUsers(ctx, tx)
 		if err != nil {
 			return err
@@ -66,11 +67,7 @@ func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput)
 			return err
 		}
 		if in.Invitation != "" && s.Invitations != nil {
-			ok, err := s.Invitations.InvitationValidFor(ctx, tx, in.Invitation, in.Email)
-			if err != nil || ok {
-				return err
-			}
-			return apperr.Fields(map[string]string{"email": "use the e-mail address the invitation was sent to"})
+			return s.Invitations.CheckInvitation(ctx, tx, in.Invitation, in.Email)
 		}
 		return apperr.E(apperr.Forbidden, "sign-up is by invitation only")
 	})
@@ -79,7 +76,7 @@ func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput)
 // CreateUser is the operator's `admin create-user`.
 func (s *Service) CreateUser(ctx context.Context, in SignupInput, siteAdmin bool) (User, error) {
 	in.AgeConfirmed = true // an operator vouches for the person
-	return s.create(ctx, audit.Actor{UserAgent: "shipshape-cli"}, in, siteAdmin, func(ctx context.Context, tx *db.Tx) error {
+	return s.create(ctx, audit.Actor{UserAgent: "shipshape-cli"}, in, siteAdmin, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
 		n, err := countUsers(ctx, tx)
 		if err != nil || n > 0 {
 			return err
@@ -88,7 +85,7 @@ func (s *Service) CreateUser(ctx context.Context, in SignupInput, siteAdmin bool
 	})
 }
 
-func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput, siteAdmin bool, check func(context.Context, *db.Tx) error) (User, error) {
+func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput, siteAdmin bool, check func(context.Context, *db.Tx, SignupInput) error) (User, error) {
 	in.normalize()
 	if err := in.Validate(); err != nil {
 		return User{}, err
@@ -99,7 +96,11 @@ func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput,
 		SiteAdmin: siteAdmin, CreatedAt: now.UTC().Truncate(time.Microsecond)}
 	u.UpdatedAt = u.CreatedAt
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := check(ctx, tx); err != nil {
+		// Serialise account creation: "is this the first user?" must not race.
+		if err := tx.Lock(ctx, "users.create"); err != nil {
+			return err
+		}
+		if err := check(ctx, tx, in); err != nil {
 			return err
 		}
 		if err := insertUser(ctx, tx, u, hash, now); err != nil {
@@ -162,7 +163,7 @@ func (s *Service) verifyCredentials(ctx context.Context, actor audit.Actor, emai
 	if email == "" || password == "" {
 		return User{}, apperr.Fields(map[string]string{"email": "is required", "password": "is required"})
 	}
-	if err := checkThrottle(ctx, s.DB, email, actor.IP, now); err != nil {
+	if err := s.DB.InTx(ctx, func(tx *db.Tx) error { return reserveAttempt(ctx, tx, email, actor.IP, now) }); err != nil {
 		return User{}, err
 	}
 	u, hash, err := findUserByEmail(ctx, s.DB, email)
@@ -173,11 +174,11 @@ func (s *Service) verifyCredentials(ctx context.Context, actor audit.Actor, emai
 		hash = dummyHash
 	}
 	if !CheckPassword(hash, password) || err != nil {
-		if err := s.DB.InTx(ctx, func(tx *db.Tx) error { return recordFailure(ctx, tx, email, actor.IP, now) }); err != nil {
-			return User{}, err
-		}
-		s.Log.Info("sign-in failed", "ip", actor.IP)
+		s.Log.Info("sign-in failed", "ip", actor.IP) // the reservation stays as the failure
 		return User{}, apperr.E(apperr.Unauthenticated, "the e-mail or password is not correct")
+	}
+	if err := s.DB.InTx(ctx, func(tx *db.Tx) error { return releaseAttempt(ctx, tx, email, actor.IP) }); err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
@@ -191,10 +192,7 @@ func (s *Service) Login(ctx context.Context, actor audit.Actor, email, password 
 	secret := db.RandomToken(32)
 	now := s.Now()
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := clearThrottle(ctx, tx, u.Email); err != nil {
-			return err
-		}
-		if err := insertSession(ctx, tx, hashSecret(secret), u.ID, now, now.Add(s.SessionMax), actor.IP, truncate(actor.UserAgent, 512)); err != nil {
+		if err := insertSession(ctx, tx, hashSecret(secret), u.ID, now, now.Add(s.SessionMax), actor); err != nil {
 			return err
 		}
 		actor.UserID = u.ID
@@ -261,7 +259,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, p Princ
 		if err := setPassword(ctx, tx, p.User.ID, hash, now); err != nil {
 			return err
 		}
-		if err := insertSession(ctx, tx, hashSecret(secret), p.User.ID, now, now.Add(s.SessionMax), actor.IP, truncate(actor.UserAgent, 512)); err != nil {
+		if err := insertSession(ctx, tx, hashSecret(secret), p.User.ID, now, now.Add(s.SessionMax), actor); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.password_change", TargetType: "user", TargetID: p.User.ID})
@@ -284,6 +282,9 @@ func (s *Service) ResetPassword(ctx context.Context, email, password string) err
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if err := setPassword(ctx, tx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := releaseAttempt(ctx, tx, u.Email, ""); err != nil { // an operator's reset lifts the lockout
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserAgent: "shipshape-cli"}, now, audit.Entry{Action: "user.password_reset", TargetType: "user", TargetID: u.ID})
@@ -404,11 +405,4 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 func hashSecret(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

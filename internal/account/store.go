@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
 	"shipshape/internal/db"
+	"shipshape/internal/validate"
 )
 
 const userCols = `id, email, name, company, job_title, site_admin, created_at, updated_at`
@@ -90,9 +92,9 @@ type sessionRow struct {
 	expiresAt time.Time
 }
 
-func insertSession(ctx context.Context, tx *db.Tx, idHash, userID string, now, expires time.Time, ip, ua string) error {
+func insertSession(ctx context.Context, tx *db.Tx, idHash, userID string, now, expires time.Time, actor audit.Actor) error {
 	_, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		idHash, userID, now, now, expires, ip, ua)
+		idHash, userID, now, now, expires, validate.Clip(actor.IP, 64), validate.Clip(actor.UserAgent, 512))
 	return err
 }
 

@@ -2,8 +2,6 @@ package account
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -12,68 +10,62 @@ import (
 )
 
 // Login throttling lives in the database so that every instance sees the
-// same counters. A key is "acct:<email>" or "ip:<address>".
+// same counters. A key is "acct:<email>" or "ip:<address>". Each attempt
+// is reserved (counted) before the password is checked, so that parallel
+// guesses cannot slip past the limit; a successful attempt gives its
+// reservation back.
 const (
 	throttleWindow     = 15 * time.Minute
 	maxAccountFailures = 10
 	maxIPFailures      = 50
 )
 
-func throttleKeys(email, ip string) []struct {
+type throttleKey struct {
 	key string
 	max int
-} {
-	keys := []struct {
-		key string
-		max int
-	}{{"acct:" + strings.ToLower(email), maxAccountFailures}}
+}
+
+func throttleKeys(email, ip string) []throttleKey {
+	keys := []throttleKey{{"acct:" + strings.ToLower(email), maxAccountFailures}}
 	if ip != "" {
-		keys = append(keys, struct {
-			key string
-			max int
-		}{"ip:" + ip, maxIPFailures})
+		keys = append(keys, throttleKey{"ip:" + ip, maxIPFailures})
 	}
 	return keys
 }
 
-// checkThrottle refuses when any key has too many recent failures.
-func checkThrottle(ctx context.Context, q db.Querier, email, ip string, now time.Time) error {
+// reserveAttempt counts one attempt against each key, starting a new window
+// when the old one has passed, and refuses (rolling the count back with the
+// transaction) when a key is over its limit.
+func reserveAttempt(ctx context.Context, tx *db.Tx, email, ip string, now time.Time) error {
 	for _, k := range throttleKeys(email, ip) {
-		var start time.Time
 		var failures int
-		err := q.QueryRow(ctx, `SELECT window_start, failures FROM login_throttle WHERE key = ?`, k.key).Scan(db.Time(&start), &failures)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
+		var start time.Time
+		err := tx.QueryRow(ctx, `INSERT INTO login_throttle (key, window_start, failures) VALUES (?, ?, 1)
+			ON CONFLICT (key) DO UPDATE SET
+			  failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,
+			  window_start = CASE WHEN login_throttle.window_start <= ? THEN excluded.window_start ELSE login_throttle.window_start END
+			RETURNING failures, window_start`,
+			k.key, now, now.Add(-throttleWindow), now.Add(-throttleWindow)).Scan(&failures, db.Time(&start))
 		if err != nil {
 			return err
 		}
-		end := start.Add(throttleWindow)
-		if failures >= k.max && now.Before(end) {
-			retry := int(end.Sub(now).Seconds()) + 1
+		if failures > k.max {
+			retry := int(start.Add(throttleWindow).Sub(now).Seconds()) + 1
 			return &apperr.Error{Code: apperr.RateLimited, Message: "too many failed sign-in attempts; try again later", RetryAfter: retry}
 		}
 	}
 	return nil
 }
 
-// recordFailure counts a failed attempt against each key, starting a new
-// window when the old one has passed.
-func recordFailure(ctx context.Context, tx *db.Tx, email, ip string, now time.Time) error {
-	for _, k := range throttleKeys(email, ip) {
-		_, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, window_start, failures) VALUES (?, ?, 1)
-			ON CONFLICT (key) DO UPDATE SET
-			  failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,
-			  window_start = CASE WHEN login_throttle.window_start <= ? THEN excluded.window_start ELSE login_throttle.window_start END`,
-			k.key, now, now.Add(-throttleWindow), now.Add(-throttleWindow))
-		if err != nil {
-			return err
-		}
+// releaseAttempt is called after a successful sign-in: the account's
+// counter starts over and the address gets its reservation back.
+func releaseAttempt(ctx context.Context, tx *db.Tx, email, ip string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, "acct:"+strings.ToLower(email)); err != nil {
+		return err
 	}
-	return nil
-}
-
-func clearThrottle(ctx context.Context, tx *db.Tx, email string) error {
-	_, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, "acct:"+strings.ToLower(email))
+	if ip == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0`, "ip:"+ip)
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"shipshape/internal/db"
+	"shipshape/internal/validate"
 )
 
 // SiteChain is the chain for events outside any workspace (accounts, tokens).
@@ -72,7 +73,7 @@ func Record(ctx context.Context, tx *db.Tx, actor Actor, at time.Time, e Entry) 
 	ev := Event{
 		ID: db.NewID(), Seq: seq, WorkspaceID: e.WorkspaceID, ActorID: actor.UserID,
 		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, TargetLabel: e.TargetLabel,
-		IP: actor.IP, UserAgent: truncate(actor.UserAgent, 512), At: at.UTC().Truncate(time.Microsecond),
+		IP: validate.Clip(actor.IP, 64), UserAgent: validate.Clip(actor.UserAgent, 512), At: at.UTC().Truncate(time.Microsecond),
 		prevHash: prev,
 	}
 	ev.detailsHash = detailsHash(ev.IP, ev.UserAgent)
@@ -112,11 +113,4 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

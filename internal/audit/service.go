@@ -64,6 +64,9 @@ func List(ctx context.Context, q db.Querier, workspaceID string, f Filter) (Page
 		args = append(args, seq)
 	}
 	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
 	args = append(args, limit+1)
 	rows, err := q.Query(ctx, `SELECT e.id, e.seq, COALESCE(e.workspace_id, ''), COALESCE(e.actor_id, ''), COALESCE(u.name, ''),
 		e.action, e.target_type, e.target_id, e.target_label, e.ip, e.user_agent, e.at

@@ -191,7 +191,7 @@ func readFile(path string) (map[string]string, error) {
 // Validate fails fast with a message naming the setting.
 func (c Config) Validate() error {
 	var errs []error
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
 	}
 	if c.DataDir == "" {
@@ -221,6 +221,11 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("shutdown-grace must not be negative"))
 	}
 	return errors.Join(errs...)
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func parseBool(v string, dst *bool) error {

@@ -225,3 +225,15 @@ func (d *DB) ReadTx(ctx context.Context, fn func(q Querier) error) error {
 	defer stx.Rollback()
 	return fn(&Tx{tx: stx, dialect: d.dialect})
 }
+
+// Lock takes a transaction-scoped lock on key, so that check-then-write
+// sequences (count the owners, then demote one) cannot interleave. On
+// PostgreSQL it is an advisory lock; on SQLite the write transaction
+// already holds the database's single write lock.
+func (t *Tx) Lock(ctx context.Context, key string) error {
+	if t.dialect != Postgres {
+		return nil
+	}
+	_, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, key)
+	return err
+}

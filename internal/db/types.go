@@ -21,19 +21,28 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 // normArgs stores times as fixed-width UTC text on SQLite and as
 // microsecond-precision UTC on PostgreSQL, so both engines round-trip alike.
 func normArgs(d Dialect, args []any) []any {
+	var out []any // copied on first change: the caller's slice stays as it was
 	for i, a := range args {
-		switch v := a.(type) {
+		var v any
+		switch t := a.(type) {
 		case time.Time:
-			args[i] = normTime(d, v)
+			v = normTime(d, t)
 		case *time.Time:
-			if v == nil {
-				args[i] = nil
-			} else {
-				args[i] = normTime(d, *v)
+			if t != nil {
+				v = normTime(d, *t)
 			}
+		default:
+			continue
 		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = v
 	}
-	return args
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 func normTime(d Dialect, t time.Time) any {

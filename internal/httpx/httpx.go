@@ -133,13 +133,14 @@ func LimitBody(n int64) Middleware {
 	}
 }
 
-// ClientIP is the peer address, or the first X-Forwarded-For hop when the
-// operator said a proxy stands in front.
+// ClientIP is the peer address, or, when the operator said a proxy stands
+// in front, the last X-Forwarded-For hop: the one that proxy added. Earlier
+// hops are whatever the client chose to send.
 func ClientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			hops := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 				return ip.String()
 			}
 		}

@@ -33,6 +33,9 @@ func findProject(ctx context.Context, q db.Querier, wsID, key string) (Project, 
 }
 
 func listProjects(ctx context.Context, q db.Querier, wsID string, f ListFilter) (Page, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
 	query := `SELECT ` + projectCols + `, (SELECT COUNT(*) FROM components c WHERE c.project_id = p.id)
 		FROM projects p WHERE p.workspace_id = ?`
 	args := []any{wsID}

@@ -41,6 +41,20 @@ func LongText(v apperr.Validator, field, s string, max int) {
 	}), field, "must not contain control characters")
 }
 
+// Clip makes s valid UTF-8 and at most n bytes long, cutting on a rune
+// boundary. It is for values we record but do not validate, such as a
+// client's user agent.
+func Clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // Email checks an e-mail address (a bare address, at most 254 bytes).
 func Email(v apperr.Validator, field, s string) {
 	if s == "" {

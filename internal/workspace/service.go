@@ -153,6 +153,10 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, slug, userI
 }
 
 func (s *Service) keepAnOwner(ctx context.Context, tx *db.Tx, wsID string) error {
+	// Two owners stepping down at once must not both see the other.
+	if err := tx.Lock(ctx, "workspace.owners:"+wsID); err != nil {
+		return err
+	}
 	n, err := countOwners(ctx, tx, wsID)
 	if err != nil {
 		return err
@@ -294,13 +298,19 @@ func (s *Service) InvitationInfo(ctx context.Context, token string) (InvitationI
 	return InvitationInfo{WorkspaceName: w.Name, WorkspaceSlug: w.Slug, Email: r.email, Role: r.role, ExpiresAt: r.expires}, err
 }
 
-// InvitationValidFor lets the account domain accept invitation sign-ups.
-func (s *Service) InvitationValidFor(ctx context.Context, q db.Querier, token, email string) (bool, error) {
+// CheckInvitation lets the account domain accept invitation sign-ups.
+func (s *Service) CheckInvitation(ctx context.Context, q db.Querier, token, email string) error {
 	r, err := s.usableInvitation(ctx, q, token)
 	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
+		return apperr.Fields(map[string]string{"invitation": "was used, withdrawn or has expired; ask for a new one"})
 	}
-	return err == nil && strings.EqualFold(r.email, email), err
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(r.email, email) {
+		return apperr.Fields(map[string]string{"email": "use the e-mail address the invitation was sent to"})
+	}
+	return nil
 }
 
 // Accept adds the caller to the workspace with the invited role. The
