@@ -1,0 +1,348 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"shipshape/internal/account"
+	"shipshape/internal/db"
+	"shipshape/internal/project"
+	"shipshape/internal/testkit"
+	"shipshape/internal/workspace"
+)
+
+// TestBrowserFirstRun drives real pages in headless Chromium: first-run
+// setup, a workspace, project PAY with components, and the activity feed.
+// With SHIPSHAPE_SCREENSHOT_DIR set it saves full-page screenshots.
+func TestBrowserFirstRun(t *testing.T) {
+	chromium := os.Getenv("SHIPSHAPE_TEST_CHROMIUM")
+	if chromium == "" {
+		t.Skip("SHIPSHAPE_TEST_CHROMIUM is not set")
+	}
+	shots := os.Getenv("SHIPSHAPE_SCREENSHOT_DIR")
+	if shots != "" {
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	s := newSite(t, testkit.OpenDB(t, db.SQLite))
+	base := s.srv.URL
+
+	// The deadline is on the allocator, so it bounds the whole browser.
+	parent, cancelAll := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancelAll()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+
+	// Collect console errors: a CSP violation or a script error shows here.
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// Network errors are expected: some screenshots show error pages.
+			if m.Source != "network" && (m.Type == chromedp.ConsoleError || m.IsException()) || strings.Contains(m.Text, "Content Security Policy") {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		// A step gets 20 seconds; the browser itself lives on.
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			if shots != "" {
+				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+					_ = os.WriteFile(filepath.Join(shots, "failed.png"), png, 0o644)
+				}
+			}
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%s (at %s): %v", step, loc, err)
+		}
+	}
+	value := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("value of %s: %v", sel, err)
+		}
+		return v
+	}
+	location := func() string {
+		t.Helper()
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(loc, base)
+	}
+	shot := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		// From the top, so that the sticky bars sit where a person sees them.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.scrollTo(0, 0), true")); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// 1. First run: "/" leads to the setup page.
+	run("open setup",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("setup-name")),
+	)
+	if loc := location(); loc != "/setup" {
+		t.Fatalf("first visit landed on %s, want /setup", loc)
+	}
+	shot("setup-desktop")
+	run("fill setup",
+		chromedp.SendKeys(chromedp.ID("setup-name"), "Ana Lima"),
+		chromedp.SendKeys(chromedp.ID("setup-email"), "ana@example.com"),
+		chromedp.SendKeys(chromedp.ID("setup-password"), adminPassword),
+		chromedp.SendKeys(chromedp.ID("setup-company"), "Acme"),
+		chromedp.SendKeys(chromedp.ID("setup-job_title"), "Release manager"),
+		chromedp.Click(chromedp.ID("setup-age_confirmed")),
+		chromedp.Click(chromedp.CSS(`form[action="/setup"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("new-workspace-name")),
+	)
+
+	// 2. A workspace; the URL name is suggested from the name.
+	run("type workspace name", chromedp.SendKeys(chromedp.ID("new-workspace-name"), "Acme Inc"))
+	if slug := value("#new-workspace-slug"); slug != "acme-inc" {
+		t.Errorf("suggested URL name = %q, want acme-inc", slug)
+	}
+	run("create workspace",
+		chromedp.Click(chromedp.CSS(`form[action="/workspaces"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("new-project-key")),
+	)
+
+	// 3. Project PAY (the key is upper-cased as it is typed).
+	run("fill project",
+		chromedp.SendKeys(chromedp.ID("new-project-key"), "pay"),
+		chromedp.SendKeys(chromedp.ID("new-project-name"), "Payments"),
+		chromedp.SendKeys(chromedp.ID("new-project-description"),
+			"Moves money between customers, banks and the ledger.\nOwned by the payments team; on call through #payments-oncall."),
+	)
+	if key := value("#new-project-key"); key != "PAY" {
+		t.Errorf("key field = %q, want PAY", key)
+	}
+	run("create project",
+		chromedp.Click(chromedp.CSS(`form[action="/w/acme-inc/projects"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("components")),
+	)
+	if loc := location(); !strings.HasPrefix(loc, "/w/acme-inc/p/PAY") {
+		t.Fatalf("after creating the project: %s", loc)
+	}
+
+	// Two components, through the disclosure form.
+	run("first component",
+		chromedp.SendKeys(chromedp.ID("new-component-name"), "Payments API"),
+		chromedp.SendKeys(chromedp.ID("new-component-description"), "Public HTTP API for charges and refunds."),
+		chromedp.Click(chromedp.CSS(`form[action$="/components"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#components table`)),
+		chromedp.Click(chromedp.CSS(`#components summary`)),
+		chromedp.WaitVisible(chromedp.ID("new-component-name")),
+		chromedp.SendKeys(chromedp.ID("new-component-name"), "Ledger worker"),
+		chromedp.SendKeys(chromedp.ID("new-component-description"), "Books settled payments into the ledger."),
+		chromedp.Click(chromedp.CSS(`form[action$="/components"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/c/ledger-worker"]`)),
+	)
+
+	// 4. The activity page, through the workspace navigation.
+	run("open activity",
+		chromedp.Click(chromedp.CSS(`.sidenav a[href="/w/acme-inc/activity"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.feed`)),
+	)
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"created project PAY", "added component payments-api in PAY", "created the workspace acme-inc"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("activity page does not show %q:\n%s", want, text)
+		}
+	}
+
+	run("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ws-card")))
+
+	if shots != "" {
+		inviteToken := seedDemo(t, s)
+		run("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ws-card")))
+		shot("dashboard-desktop")
+		run("project", chromedp.Navigate(base+"/w/acme-inc/p/PAY"), chromedp.WaitVisible(chromedp.ID("components")))
+		shot("project-desktop")
+		run("activity", chromedp.Navigate(base+"/w/acme-inc/activity"), chromedp.WaitVisible(chromedp.CSS(".feed")))
+		shot("activity-desktop")
+		run("teams", chromedp.Navigate(base+"/w/acme-inc/teams"), chromedp.WaitVisible(chromedp.CSS(".team-card")))
+		shot("teams-desktop")
+		run("members", chromedp.Navigate(base+"/w/acme-inc/members"), chromedp.WaitVisible(chromedp.ID("invite")))
+		shot("members-desktop")
+		run("projects", chromedp.Navigate(base+"/w/acme-inc"), chromedp.WaitVisible(chromedp.CSS(".list")))
+		shot("projects-desktop")
+
+		// Phone width: the navigation collapses, tables scroll.
+		run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+		for _, p := range []struct{ name, path, sel string }{
+			{"dashboard-mobile", "/", ".ws-card"},
+			{"project-mobile", "/w/acme-inc/p/PAY", "#components"},
+			{"activity-mobile", "/w/acme-inc/activity", ".feed"},
+			{"members-mobile", "/w/acme-inc/members", "#invite"},
+			{"projects-mobile", "/w/acme-inc", ".list"},
+		} {
+			run(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
+			shot(p.name)
+		}
+
+		// Dark mode.
+		run("dark", chromedp.EmulateViewport(1280, 800), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+			return err
+		}))
+		run("project dark", chromedp.Navigate(base+"/w/acme-inc/p/PAY"), chromedp.WaitVisible(chromedp.ID("components")))
+		shot("project-dark")
+		run("dashboard dark", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ws-card")))
+		shot("dashboard-dark")
+		run("light", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+			return err
+		}))
+
+		// The remaining pages, for review.
+		for _, p := range []struct{ name, path, sel string }{
+			{"component-desktop", "/w/acme-inc/p/PAY/c/payments-api", "#settings"},
+			{"profile-desktop", "/profile", "#profile-name"},
+			{"tokens-desktop", "/tokens", "#new-token"},
+			{"notfound-desktop", "/w/acme-inc/p/NOPE", ".error-page"},
+		} {
+			run(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
+			shot(p.name)
+		}
+		run("token",
+			chromedp.Navigate(base+"/tokens"),
+			chromedp.WaitVisible(chromedp.ID("new-token-name")),
+			chromedp.SendKeys(chromedp.ID("new-token-name"), "CI deploy"),
+			chromedp.Click(chromedp.ID("new-token-scope-write")),
+			chromedp.Click(chromedp.CSS(`form[action="/tokens"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.ID("token-secret")),
+		)
+		shot("token-created-desktop")
+		run("conflict",
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.ID("new-workspace-name")),
+			chromedp.SendKeys(chromedp.ID("new-workspace-name"), "Acme Inc"),
+			chromedp.Click(chromedp.CSS(`form[action="/workspaces"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(".field-error")),
+		)
+		shot("validation-desktop")
+		run("sign out",
+			chromedp.Click(chromedp.CSS(".usermenu summary")),
+			chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+			chromedp.WaitVisible(chromedp.ID("login-email")),
+		)
+		shot("login-desktop")
+		run("invite", chromedp.Navigate(base+"/invite/"+inviteToken), chromedp.WaitVisible(chromedp.ID("invite-title")))
+		shot("invite-desktop")
+		run("signup", chromedp.Navigate(base+"/signup"), chromedp.WaitVisible(chromedp.ID("signup-title")))
+		shot("signup-desktop")
+		run("phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+		run("signup", chromedp.Navigate(base+"/signup?invitation="+inviteToken), chromedp.WaitVisible(chromedp.ID("signup-title")))
+		shot("signup-mobile")
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser console: %s", p)
+	}
+}
+
+// seedDemo fills the site with a team's worth of data, over a few hours of
+// the fake clock, so that the screenshots show a product in use.
+func seedDemo(t *testing.T, s *site) (invitation string) {
+	t.Helper()
+	ctx := context.Background()
+	a := s.app
+	ana := userByLogin(t, s, "ana@example.com", adminPassword)
+	bo := testkit.MustUser(t, a, "Bo Chen")
+	cy := testkit.MustUser(t, a, "Cy Park")
+	dee := testkit.MustUser(t, a, "Dee Okafor")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.clock.Advance(3 * time.Hour)
+	testkit.MustJoin(t, a, ana, "acme-inc", bo, "admin")
+	testkit.MustJoin(t, a, ana, "acme-inc", cy, "member")
+	testkit.MustJoin(t, a, ana, "acme-inc", dee, "viewer")
+	_, err := a.Projects.Create(ctx, testkit.Actor(bo), "acme-inc", project.CreateInput{Key: "WEB", Name: "Customer web app",
+		Description: "The storefront and account pages customers use every day."})
+	must(err)
+	_, err = a.Projects.Create(ctx, testkit.Actor(cy), "acme-inc", project.CreateInput{Key: "AUTH", Name: "Identity service",
+		Description: "Sign-in, sessions and single sign-on for every Acme product."})
+	must(err)
+	s.clock.Advance(40 * time.Minute)
+	_, err = a.Projects.CreateComponent(ctx, testkit.Actor(cy), "acme-inc", "AUTH", project.ComponentInput{Slug: "oidc-gateway", Name: "OIDC gateway",
+		Description: "Bridges customer identity providers."})
+	must(err)
+	_, err = a.Workspaces.CreateTeam(ctx, testkit.Actor(bo), "acme-inc", workspace.TeamInput{Slug: "payments", Name: "Payments"})
+	must(err)
+	_, err = a.Workspaces.CreateTeam(ctx, testkit.Actor(bo), "acme-inc", workspace.TeamInput{Slug: "platform", Name: "Platform"})
+	must(err)
+	for _, m := range []struct {
+		team string
+		u    account.User
+	}{{"payments", ana}, {"payments", cy}, {"platform", bo}, {"platform", dee}} {
+		must(a.Workspaces.SetTeamMember(ctx, testkit.Actor(bo), "acme-inc", m.team, m.u.ID, true))
+	}
+	s.clock.Advance(12 * time.Minute)
+	_, err = a.Projects.UpdateComponent(ctx, testkit.Actor(cy), "acme-inc", "PAY", "payments-api", project.ComponentPatch{})
+	must(err)
+	inv, err := a.Workspaces.Invite(ctx, testkit.Actor(bo), "acme-inc", "eve@acme.example", "member")
+	must(err)
+	testkit.MustWorkspace(t, a, bo, "globex")
+	testkit.MustJoin(t, a, bo, "globex", ana, "admin")
+	s.clock.Advance(2 * time.Minute)
+	return inv.Token
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/httpx"
+	"shipshape/internal/perm"
+	"shipshape/internal/workspace"
+)
+
+type membersData struct {
+	Members     []workspace.Member
+	Invitations []workspace.Invitation
+	Me          string
+	Manage      bool
+	IsOwner     bool
+	// Invited is the invitation just created; its link is shown only now.
+	Invited   *workspace.Invitation
+	InviteURL string
+}
+
+// RolesFor lists the roles the caller may grant: owners any, admins not owner.
+func (d membersData) RolesFor() []perm.Role {
+	if d.IsOwner {
+		return perm.Roles
+	}
+	return []perm.Role{perm.Admin, perm.Member, perm.Viewer}
+}
+
+// CanChange reports whether the caller may change or remove m.
+func (d membersData) CanChange(m workspace.Member) bool {
+	return d.Manage && m.UserID != d.Me && (m.Role != perm.Owner || d.IsOwner)
+}
+
+func (s *server) membersPage(w http.ResponseWriter, r *http.Request, c *call) {
+	s.showMembers(w, r, c, &view{}, nil)
+}
+
+func (s *server) showMembers(w http.ResponseWriter, r *http.Request, c *call, v *view, invited *workspace.Invitation) {
+	ctx := r.Context()
+	ms, a, err := s.Workspaces.Members(ctx, c.uid(), r.PathValue("ws"))
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	d := membersData{Members: ms, Me: c.uid(), Manage: a.Can(perm.ManageMembers), IsOwner: a.Role == perm.Owner, Invited: invited}
+	if d.Manage {
+		if d.Invitations, err = s.Workspaces.Invitations(ctx, c.uid(), a.Slug); err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		v.seed("invite", url.Values{"role": {string(perm.Member)}})
+	}
+	if invited != nil {
+		d.InviteURL = s.baseURL(r) + "/invite/" + url.PathEscape(invited.Token)
+	}
+	v.Title, v.Nav, v.WS, v.Data = "Members · "+a.Name, "members", wsFromAccess(a), d
+	s.render(w, r, c, "members", v)
+}
+
+// baseURL is the configured public URL, or the one the request came in on.
+func (s *server) baseURL(r *http.Request) string {
+	if s.BaseURL != "" {
+		return strings.TrimRight(s.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || (s.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// pageError re-renders a page with the service's message for errors that
+// belong on the page (a refused role change), and the error page otherwise.
+func (s *server) pageError(w http.ResponseWriter, r *http.Request, c *call, err error, show func(*view)) {
+	ae := httpx.AsAppError(err)
+	switch ae.Code {
+	case apperr.Invalid, apperr.Conflict:
+		msg := ae.Message
+		for _, m := range ae.Fields {
+			msg = m
+		}
+		show(&view{Error: capFirst(msg), Status: apperr.Status(ae.Code)})
+	default:
+		s.fail(w, r, c, err)
+	}
+}
+
+func (s *server) changeRole(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	ws := r.PathValue("ws")
+	_, err := s.Workspaces.ChangeRole(r.Context(), c.actor, ws, r.PathValue("user"), perm.Role(r.PostForm.Get("role")))
+	if err != nil {
+		s.pageError(w, r, c, err, func(v *view) { s.showMembers(w, r, c, v, nil) })
+		return
+	}
+	redirect(w, r, "/w/"+ws+"/members?notice=role-changed")
+}
+
+func (s *server) removeMember(w http.ResponseWriter, r *http.Request, c *call) {
+	ws, user := r.PathValue("ws"), r.PathValue("user")
+	if err := s.Workspaces.RemoveMember(r.Context(), c.actor, ws, user); err != nil {
+		s.pageError(w, r, c, err, func(v *view) { s.showMembers(w, r, c, v, nil) })
+		return
+	}
+	if user == c.uid() {
+		redirect(w, r, "/?notice=left-workspace")
+		return
+	}
+	redirect(w, r, "/w/"+ws+"/members?notice=member-removed")
+}
+
+func (s *server) invite(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	inv, err := s.Workspaces.Invite(r.Context(), c.actor, r.PathValue("ws"), r.PostForm.Get("email"), perm.Role(r.PostForm.Get("role")))
+	if err != nil {
+		if f, ok := formError(err, "invite", r.PostForm); ok {
+			s.showMembers(w, r, c, withForm(f), nil)
+			return
+		}
+		s.fail(w, r, c, err)
+		return
+	}
+	// Rendered, not redirected: the link carries the one-time token, which
+	// must not end up in a URL or be shown twice.
+	s.showMembers(w, r, c, &view{}, &inv)
+}
+
+func (s *server) revokeInvitation(w http.ResponseWriter, r *http.Request, c *call) {
+	ws := r.PathValue("ws")
+	if err := s.Workspaces.RevokeInvitation(r.Context(), c.actor, ws, r.PathValue("id")); err != nil {
+		s.pageError(w, r, c, err, func(v *view) { s.showMembers(w, r, c, v, nil) })
+		return
+	}
+	redirect(w, r, "/w/"+ws+"/members?notice=invitation-revoked")
+}

@@ -1,0 +1,65 @@
+package web
+
+import "net/http"
+
+// routes lists every page on one screen. GET pages render; POST handlers
+// change one thing and redirect (303) or re-render the form with problems.
+func (s *server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+
+	// Getting in.
+	mux.HandleFunc("GET /setup", s.setupPage)
+	mux.HandleFunc("POST /setup", s.setup)
+	mux.HandleFunc("GET /signup", s.signupPage)
+	mux.HandleFunc("POST /signup", s.signup)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.authed(s.logout))
+	mux.HandleFunc("GET /invite/{token}", s.invitePage)
+	mux.HandleFunc("POST /invite/{token}", s.authed(s.acceptInvite))
+
+	// Dashboard and workspaces.
+	mux.HandleFunc("GET /{$}", s.authed(s.dashboard))
+	mux.HandleFunc("POST /workspaces", s.authed(s.createWorkspace))
+	mux.HandleFunc("GET /w/{ws}", s.authed(s.projectsPage))
+	mux.HandleFunc("POST /w/{ws}/projects", s.authed(s.createProject))
+
+	// Projects and components.
+	mux.HandleFunc("GET /w/{ws}/p/{key}", s.authed(s.projectPage))
+	mux.HandleFunc("POST /w/{ws}/p/{key}", s.authed(s.updateProject))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/archive", s.authed(s.archiveProject(true)))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/unarchive", s.authed(s.archiveProject(false)))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/delete", s.authed(s.deleteProject))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/components", s.authed(s.createComponent))
+	mux.HandleFunc("GET /w/{ws}/p/{key}/c/{slug}", s.authed(s.componentPage))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}", s.authed(s.updateComponent))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}/delete", s.authed(s.deleteComponent))
+
+	// Members and invitations.
+	mux.HandleFunc("GET /w/{ws}/members", s.authed(s.membersPage))
+	mux.HandleFunc("POST /w/{ws}/members/{user}/role", s.authed(s.changeRole))
+	mux.HandleFunc("POST /w/{ws}/members/{user}/remove", s.authed(s.removeMember))
+	mux.HandleFunc("POST /w/{ws}/invitations", s.authed(s.invite))
+	mux.HandleFunc("POST /w/{ws}/invitations/{id}/revoke", s.authed(s.revokeInvitation))
+
+	// Teams.
+	mux.HandleFunc("GET /w/{ws}/teams", s.authed(s.teamsPage))
+	mux.HandleFunc("POST /w/{ws}/teams", s.authed(s.createTeam))
+	mux.HandleFunc("POST /w/{ws}/teams/{team}/delete", s.authed(s.deleteTeam))
+	mux.HandleFunc("POST /w/{ws}/teams/{team}/members", s.authed(s.addTeamMember))
+	mux.HandleFunc("POST /w/{ws}/teams/{team}/members/{user}/remove", s.authed(s.removeTeamMember))
+
+	// Activity.
+	mux.HandleFunc("GET /w/{ws}/activity", s.authed(s.activityPage))
+
+	// The signed-in person's own account.
+	mux.HandleFunc("GET /profile", s.authed(s.profilePage))
+	mux.HandleFunc("POST /profile", s.authed(s.updateProfile))
+	mux.HandleFunc("POST /profile/password", s.authed(s.changePassword))
+	mux.HandleFunc("GET /tokens", s.authed(s.tokensPage))
+	mux.HandleFunc("POST /tokens", s.authed(s.createToken))
+	mux.HandleFunc("POST /tokens/{id}/revoke", s.authed(s.revokeToken))
+
+	// Everything else is a styled 404.
+	mux.HandleFunc("/", s.notFound)
+}

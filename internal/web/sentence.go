@@ -1,0 +1,147 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"shipshape/internal/audit"
+)
+
+// activity is one audit event told as a sentence: "<Actor> <Verb>
+// <Object><Tail>", e.g. "Ana Lima created project PAY".
+type activity struct {
+	ActorID   string
+	ActorName string
+	Verb      string
+	Object    string
+	ObjectURL string
+	Tail      string
+	At        time.Time
+	WSName    string
+	WSSlug    string
+}
+
+// Text is the plain sentence without the time, for tests and titles.
+func (a activity) Text() string {
+	s := a.ActorName + " " + a.Verb
+	if a.Object != "" {
+		s += " " + a.Object
+	}
+	return s + a.Tail
+}
+
+// actionGroups are the filters of the activity page, by action prefix.
+var actionGroups = []struct{ Prefix, Label string }{
+	{"project.", "Projects"},
+	{"component.", "Components"},
+	{"member.", "Members"},
+	{"invitation.", "Invitations"},
+	{"team.", "Teams"},
+	{"workspace.", "Workspace"},
+}
+
+// describe turns an event into a sentence. names resolves user ids to
+// display names for events about a person (role changes, removals); it may
+// be nil. Every action string the services record has a case here; an
+// unknown one still reads sensibly.
+func describe(e audit.Event, wsSlug string, names map[string]string) activity {
+	a := activity{ActorID: e.ActorID, ActorName: e.ActorName, At: e.At}
+	if a.ActorName == "" {
+		if e.ActorID == "" {
+			a.ActorName = "Shipshape"
+		} else {
+			a.ActorName = "A former user"
+		}
+	}
+	label := e.TargetLabel
+	person := func() string {
+		if n := names[e.TargetID]; n != "" {
+			return n
+		}
+		return "a former member"
+	}
+	projectURL := func(key string) string {
+		if wsSlug == "" || key == "" {
+			return ""
+		}
+		return "/w/" + wsSlug + "/p/" + key
+	}
+	switch e.Action {
+	// Workspaces and people in them.
+	case "workspace.create":
+		a.Verb, a.Object = "created the workspace", label
+	case "workspace.update":
+		a.Verb = "renamed the workspace"
+	case "member.role_change":
+		a.Verb, a.Object, a.Tail = "changed the role of", person(), " to "+label
+		if e.TargetID == e.ActorID {
+			a.Verb, a.Object, a.Tail = "changed their own role to", label, ""
+		}
+	case "member.remove":
+		a.Verb, a.Object, a.Tail = "removed", person(), " from the workspace"
+		if e.TargetID == e.ActorID {
+			a.Verb, a.Object, a.Tail = "left the workspace", "", ""
+		}
+	case "invitation.create":
+		a.Verb, a.Object, a.Tail = "invited someone to join as", label, ""
+	case "invitation.revoke":
+		a.Verb = "withdrew an invitation"
+	case "invitation.accept":
+		a.Verb, a.Object = "joined the workspace as", label
+	case "team.create":
+		a.Verb, a.Object = "created team", label
+	case "team.delete":
+		a.Verb, a.Object = "deleted team", label
+	case "team.member_add":
+		a.Verb, a.Object = "added a member to team", label
+	case "team.member_remove":
+		a.Verb, a.Object = "removed a member from team", label
+	// Projects and components.
+	case "project.create":
+		a.Verb, a.Object, a.ObjectURL = "created project", label, projectURL(label)
+	case "project.update":
+		a.Verb, a.Object, a.ObjectURL = "edited project", label, projectURL(label)
+	case "project.archive":
+		a.Verb, a.Object, a.ObjectURL = "archived project", label, projectURL(label)
+	case "project.unarchive":
+		a.Verb, a.Object, a.ObjectURL = "restored project", label, projectURL(label)
+	case "project.delete":
+		a.Verb, a.Object = "deleted project", label
+	case "component.create", "component.update", "component.delete":
+		verb := map[string]string{"component.create": "added component", "component.update": "edited component", "component.delete": "deleted component"}[e.Action]
+		key, comp, ok := strings.Cut(label, "/")
+		if !ok {
+			a.Verb, a.Object = verb, label
+			break
+		}
+		a.Verb, a.Object, a.Tail = verb, comp, " in "+key
+		if e.Action != "component.delete" {
+			a.ObjectURL = projectURL(key) + "/c/" + comp
+		}
+	// Account and site events (site chain; shown if ever listed).
+	case "user.create":
+		a.Verb = "created an account"
+	case "user.update":
+		a.Verb = "updated their profile"
+	case "user.password_change":
+		a.Verb = "changed their password"
+	case "user.password_reset":
+		a.Verb = "had their password reset by an operator"
+	case "session.create":
+		a.Verb = "signed in"
+	case "session.delete":
+		a.Verb = "signed out"
+	case "token.create":
+		a.Verb, a.Object = "created the API token", label
+	case "token.revoke":
+		a.Verb, a.Object = "revoked the API token", label
+	case "site.signup_mode":
+		a.Verb, a.Object = "set sign-up to", label
+	default:
+		a.Verb = "did " + strings.ReplaceAll(e.Action, "_", " ")
+		if label != "" {
+			a.Tail = " on " + e.TargetType + " " + label
+		}
+	}
+	return a
+}
