@@ -80,7 +80,7 @@ func TestMembersAndTeams(t *testing.T) {
 			expectText(t, p, "Removed from the team.", "Nobody in this team yet.")
 			p = b.post("/w/acme/teams/platform/delete", nil)
 			expectText(t, p, "Team deleted.", "No teams yet")
-			expectText(t, b.get("/w/acme/activity"), "Ana Lima created team platform", "Ana Lima added a member to team platform",
+			expectText(t, b.get("/w/acme/activity"), "Ana Lima created team platform", "Ana Lima added Bo Chen to team platform", "Ana Lima removed Bo Chen from team platform",
 				"Ana Lima deleted team platform", "Ana Lima changed the role of Bo Chen to viewer")
 		})
 

@@ -93,9 +93,9 @@ func describe(e audit.Event, wsSlug string, names map[string]string) activity {
 	case "team.delete":
 		a.Verb, a.Object = "deleted team", label
 	case "team.member_add":
-		a.Verb, a.Object = "added a member to team", label
+		a.Verb, a.Object, a.Tail = "added", person(), " to team "+label
 	case "team.member_remove":
-		a.Verb, a.Object = "removed a member from team", label
+		a.Verb, a.Object, a.Tail = "removed", person(), " from team "+label
 	// Projects and components.
 	case "project.create":
 		a.Verb, a.Object, a.ObjectURL = "created project", label, projectURL(label)

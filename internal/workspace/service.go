@@ -424,7 +424,8 @@ func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, te
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "team", TargetID: t.ID, TargetLabel: t.Slug})
+		// The event is about the person; the label names the team.
+		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "user", TargetID: userID, TargetLabel: t.Slug})
 	})
 }
 

@@ -570,7 +570,7 @@ func TestTeams(t *testing.T) {
 			if got := members(t, "core"); !slices.Equal(got, want) {
 				t.Errorf("members = %v, want %v", got, want)
 			}
-			c.wantLastAudit(t, "team.member_add", "", "core")
+			c.wantLastAudit(t, "team.member_add", c.cid.ID, "core") // the event is about the person
 		})
 		t.Run("ErrAddNonMember", func(t *testing.T) {
 			wantCode(t, c.Workspaces.SetTeamMember(ctx, c.admin, "acme", "core", c.eve.ID, true), apperr.NotFound)
@@ -590,7 +590,7 @@ func TestTeams(t *testing.T) {
 			if got := members(t, "core"); !slices.Equal(got, []string{c.cid.ID}) {
 				t.Errorf("members = %v, want only Cid", got)
 			}
-			c.wantLastAudit(t, "team.member_remove", "", "core")
+			c.wantLastAudit(t, "team.member_remove", c.dee.ID, "core")
 		})
 		t.Run("LeavingWorkspaceLeavesTeams", func(t *testing.T) {
 			if _, err := c.Workspaces.CreateTeam(ctx, c.admin, "acme", workspace.TeamInput{Slug: "ops", Name: "Ops"}); err != nil {
