@@ -16,6 +16,7 @@ import (
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    s.static.url,
+		"markdown": s.md.HTML,
 		"ago":      s.ago,
 		"abstime":  absTime,
 		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },

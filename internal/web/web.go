@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shipshape/internal/account"
+	"shipshape/internal/markdown"
 	"shipshape/internal/httpx"
 	"shipshape/internal/project"
 	"shipshape/internal/workspace"
@@ -33,6 +34,7 @@ type server struct {
 	Deps
 	pages  map[string]pageTemplate
 	static *staticFiles
+	md     *markdown.Renderer
 }
 
 // New builds the page handler: templates and static files are parsed once
@@ -51,7 +53,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	s := &server{Deps: d, static: st}
+	s := &server{Deps: d, static: st, md: markdown.New()}
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

@@ -25,14 +25,17 @@ func TestWorkspaceProjectAndActivity(t *testing.T) {
 			t.Error("the Projects navigation item is not marked aria-current")
 		}
 
-		// Keys are upper-cased for the person; the description is shown as
-		// text, never as markup.
-		b.createProject("acme", "pay", "Payments", "Moves money.\n<b>not bold</b>")
+		// Keys are upper-cased for the person; the description is Markdown,
+		// rendered and sanitised: raw HTML a user writes never reaches the page.
+		b.createProject("acme", "pay", "Payments", "Moves **money**.\n\n<b>raw</b><script>alert(1)</script>")
 		p = b.get("/w/acme/p/PAY")
 		expectStatus(t, p, http.StatusOK)
-		expectText(t, p, "Payments", "Moves money.", "<b>not bold</b>")
-		if strings.Contains(p.Body, "<b>not bold</b>") {
-			t.Error("the description was rendered as HTML")
+		expectText(t, p, "Payments", "Moves money")
+		if !strings.Contains(p.Body, "<strong>money</strong>") {
+			t.Error("the Markdown description was not rendered")
+		}
+		if strings.Contains(p.Body, "<b>raw</b>") || strings.Contains(p.Body, "<script>alert") {
+			t.Error("raw HTML from the description reached the page")
 		}
 
 		s.clock.Advance(2 * time.Minute)
