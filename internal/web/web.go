@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"shipshape/internal/account"
-	"shipshape/internal/markdown"
 	"shipshape/internal/httpx"
+	"shipshape/internal/markdown"
 	"shipshape/internal/project"
 	"shipshape/internal/workspace"
 )
