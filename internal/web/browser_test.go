@@ -226,6 +226,7 @@ func TestBrowserFirstRun(t *testing.T) {
 			{"project-mobile", "/w/acme-inc/p/PAY", "#components"},
 			{"activity-mobile", "/w/acme-inc/activity", ".feed"},
 			{"members-mobile", "/w/acme-inc/members", "#invite"},
+			{"settings-mobile", "/w/acme-inc/settings", "#rename-name"},
 			{"projects-mobile", "/w/acme-inc", ".list"},
 		} {
 			run(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
@@ -252,11 +253,21 @@ func TestBrowserFirstRun(t *testing.T) {
 			{"component-desktop", "/w/acme-inc/p/PAY/c/payments-api", "#settings"},
 			{"profile-desktop", "/profile", "#profile-name"},
 			{"tokens-desktop", "/tokens", "#new-token"},
+			{"settings-desktop", "/w/acme-inc/settings", "#rename-name"},
+			{"admin-desktop", "/admin", "#signup-policy"},
+			{"settings-readonly-desktop", "/w/globex/settings", ".readonly-value"},
 			{"notfound-desktop", "/w/acme-inc/p/NOPE", ".error-page"},
 		} {
 			run(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 			shot(p.name)
 		}
+		run("user menu",
+			chromedp.Navigate(base+"/admin"),
+			chromedp.WaitVisible(chromedp.ID("signup-policy")),
+			chromedp.Click(chromedp.CSS(".usermenu summary")),
+			chromedp.WaitVisible(chromedp.CSS(`.usermenu a[href="/admin"]`)),
+		)
+		shot("usermenu-admin-desktop")
 		run("token",
 			chromedp.Navigate(base+"/tokens"),
 			chromedp.WaitVisible(chromedp.ID("new-token-name")),
@@ -266,6 +277,15 @@ func TestBrowserFirstRun(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("token-secret")),
 		)
 		shot("token-created-desktop")
+		run("last owner leaves",
+			chromedp.Navigate(base+"/w/acme-inc/settings"),
+			chromedp.WaitVisible(chromedp.CSS(`#leave summary`)),
+			chromedp.Click(chromedp.CSS(`#leave summary`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/w/acme-inc/leave"] button`)),
+			chromedp.Click(chromedp.CSS(`form[action="/w/acme-inc/leave"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#leave .alert-error`)),
+		)
+		shot("settings-conflict-desktop")
 		run("conflict",
 			chromedp.Navigate(base+"/"),
 			chromedp.WaitVisible(chromedp.ID("new-workspace-name")),

@@ -304,7 +304,7 @@ func TestPagesAreCSPClean(t *testing.T) {
 		token := b.invite("acme", "bo@example.com", "member")
 
 		pages := []string{"/", "/w/acme", "/w/acme?archived=1", "/w/acme/p/PAY", "/w/acme/p/PAY/c/api", "/w/acme/members",
-			"/w/acme/teams", "/w/acme/activity", "/profile", "/tokens", "/invite/" + token, "/nope"}
+			"/w/acme/teams", "/w/acme/activity", "/w/acme/settings", "/profile", "/tokens", "/admin", "/invite/" + token, "/nope"}
 		for _, path := range pages {
 			p := b.get(path)
 			if p.Status != http.StatusOK && path != "/nope" {
@@ -324,6 +324,10 @@ func TestPagesAreCSPClean(t *testing.T) {
 		p := b.post("/w/acme/invitations", url.Values{"email": {"cy@example.com"}, "role": {"viewer"}})
 		expectCSPClean(t, p)
 		p = b.post("/w/acme/projects", url.Values{"key": {"x"}})
+		expectCSPClean(t, p)
+		p = b.post("/w/acme/settings", url.Values{"name": {""}})
+		expectCSPClean(t, p)
+		p = b.post("/admin/signup", url.Values{"signup_mode": {"nobody"}})
 		expectCSPClean(t, p)
 	})
 }

@@ -219,6 +219,7 @@ var notices = map[string]string{
 	"welcome":             "Welcome to Shipshape. Create a workspace to get started.",
 	"signed-out":          "You have signed out.",
 	"workspace-created":   "Workspace created.",
+	"workspace-renamed":   "Workspace renamed.",
 	"project-created":     "Project created.",
 	"project-updated":     "Project saved.",
 	"project-archived":    "Project archived. It is hidden from the project list but nothing was deleted.",
@@ -239,4 +240,6 @@ var notices = map[string]string{
 	"profile-updated":     "Profile saved.",
 	"password-changed":    "Password changed. Your other sessions were signed out.",
 	"token-revoked":       "Token revoked. It stops working immediately.",
+	"signup-open":         "Sign-up is now open: anyone who can reach this server can create an account.",
+	"signup-invite":       "Sign-up is now by invitation only.",
 }

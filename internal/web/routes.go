@@ -23,6 +23,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /workspaces", s.authed(s.createWorkspace))
 	mux.HandleFunc("GET /w/{ws}", s.authed(s.projectsPage))
 	mux.HandleFunc("POST /w/{ws}/projects", s.authed(s.createProject))
+	mux.HandleFunc("GET /w/{ws}/settings", s.authed(s.settingsPage))
+	mux.HandleFunc("POST /w/{ws}/settings", s.authed(s.renameWorkspace))
+	mux.HandleFunc("POST /w/{ws}/leave", s.authed(s.leaveWorkspace))
 
 	// Projects and components.
 	mux.HandleFunc("GET /w/{ws}/p/{key}", s.authed(s.projectPage))
@@ -59,6 +62,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tokens", s.authed(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.authed(s.createToken))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.authed(s.revokeToken))
+
+	// Site administration: site admins only, a 404 for everyone else.
+	mux.HandleFunc("GET /admin", s.authed(s.adminPage))
+	mux.HandleFunc("POST /admin/signup", s.authed(s.setSignupMode))
 
 	// Everything else is a styled 404.
 	mux.HandleFunc("/", s.notFound)

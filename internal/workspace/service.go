@@ -69,11 +69,6 @@ func (s *Service) Get(ctx context.Context, userID, slug string) (Workspace, erro
 // Rename changes the workspace's display name (owners).
 func (s *Service) Rename(ctx context.Context, actor audit.Actor, slug, name string) (Workspace, error) {
 	name = strings.TrimSpace(name)
-	v := apperr.Validator{}
-	validate.Text(v, "name", name, 1, 100)
-	if err := v.Err(); err != nil {
-		return Workspace{}, err
-	}
 	var w Workspace
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		a, err := findAccess(ctx, tx, slug, actor.UserID)
@@ -81,6 +76,11 @@ func (s *Service) Rename(ctx context.Context, actor audit.Actor, slug, name stri
 			return err
 		}
 		if err := a.Require(perm.UpdateWorkspace); err != nil {
+			return err
+		}
+		v := apperr.Validator{}
+		validate.Text(v, "name", name, 1, 100)
+		if err := v.Err(); err != nil {
 			return err
 		}
 		now := s.Now()
