@@ -71,11 +71,8 @@ func (s *Service) Rename(ctx context.Context, actor audit.Actor, slug, name stri
 	name = strings.TrimSpace(name)
 	var w Workspace
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.UpdateWorkspace)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.UpdateWorkspace); err != nil {
 			return err
 		}
 		v := apperr.Validator{}
@@ -124,11 +121,8 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, slug, userI
 	}
 	var m Member
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageMembers); err != nil {
 			return err
 		}
 		if m, err = findMember(ctx, tx, a.WorkspaceID, userID); err != nil {
@@ -215,11 +209,8 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, slug, email str
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	inv := Invitation{ID: db.NewID(), Email: email, Role: role, CreatedAt: now, ExpiresAt: now.Add(InvitationTTL), Token: token}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageMembers); err != nil {
 			return err
 		}
 		if role == perm.Owner && a.Role != perm.Owner {
@@ -245,11 +236,8 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, slug, email str
 
 // Invitations lists pending invitations (member managers only).
 func (s *Service) Invitations(ctx context.Context, userID, slug string) ([]Invitation, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := authorize(ctx, s.DB, slug, userID, perm.ManageMembers)
 	if err != nil {
-		return nil, err
-	}
-	if err := a.Require(perm.ManageMembers); err != nil {
 		return nil, err
 	}
 	return listInvitations(ctx, s.DB, a.WorkspaceID, s.Now())
@@ -258,11 +246,8 @@ func (s *Service) Invitations(ctx context.Context, userID, slug string) ([]Invit
 // RevokeInvitation withdraws a pending invitation.
 func (s *Service) RevokeInvitation(ctx context.Context, actor audit.Actor, slug, id string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageMembers); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -359,11 +344,8 @@ func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, slug string
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	t := Team{ID: db.NewID(), Slug: in.Slug, Name: in.Name, CreatedAt: now, Members: []TeamMember{}}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageTeams); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO teams (id, workspace_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -378,11 +360,8 @@ func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, slug string
 // DeleteTeam removes a team (not its members' memberships).
 func (s *Service) DeleteTeam(ctx context.Context, actor audit.Actor, slug, team string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageTeams); err != nil {
 			return err
 		}
 		t, err := findTeam(ctx, tx, a.WorkspaceID, team)
@@ -399,11 +378,8 @@ func (s *Service) DeleteTeam(ctx context.Context, actor audit.Actor, slug, team 
 // SetTeamMember adds (add=true) or removes a workspace member to/from a team.
 func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, team, userID string, add bool) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.ManageTeams); err != nil {
 			return err
 		}
 		t, err := findTeam(ctx, tx, a.WorkspaceID, team)
@@ -432,11 +408,8 @@ func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, te
 // Audit lists the workspace's activity. Client IP and user agent are blanked
 // for roles that may not see them.
 func (s *Service) Audit(ctx context.Context, userID, slug string, f audit.Filter) (audit.Page, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := authorize(ctx, s.DB, slug, userID, perm.ViewAudit)
 	if err != nil {
-		return audit.Page{}, err
-	}
-	if err := a.Require(perm.ViewAudit); err != nil {
 		return audit.Page{}, err
 	}
 	p, err := audit.List(ctx, s.DB, a.WorkspaceID, f)
@@ -451,11 +424,8 @@ func (s *Service) Audit(ctx context.Context, userID, slug string, f audit.Filter
 
 // VerifyAudit checks the workspace's hash chain.
 func (s *Service) VerifyAudit(ctx context.Context, userID, slug string) (audit.Verification, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := authorize(ctx, s.DB, slug, userID, perm.VerifyAudit)
 	if err != nil {
-		return audit.Verification{}, err
-	}
-	if err := a.Require(perm.VerifyAudit); err != nil {
 		return audit.Verification{}, err
 	}
 	var v audit.Verification
@@ -464,6 +434,16 @@ func (s *Service) VerifyAudit(ctx context.Context, userID, slug string) (audit.V
 		return err
 	})
 	return v, err
+}
+
+// authorize resolves the caller's membership and checks that their role
+// allows action: not a member → not_found, not allowed → forbidden.
+func authorize(ctx context.Context, q db.Querier, slug, userID string, action perm.Action) (Access, error) {
+	a, err := findAccess(ctx, q, slug, userID)
+	if err != nil {
+		return a, err
+	}
+	return a, a.Require(action)
 }
 
 func hashToken(t string) string {
