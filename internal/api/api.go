@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,6 +20,7 @@ import (
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
 	"shipshape/internal/httpx"
+	"shipshape/internal/jsonx"
 	"shipshape/internal/project"
 	"shipshape/internal/workspace"
 )
@@ -226,6 +228,34 @@ func page(r *http.Request) (limit int, cursor string, err error) {
 type list[T any] struct {
 	Items      []T     `json:"items"`
 	NextCursor *string `json:"next_cursor"`
+}
+
+// AppendJSON writes the envelope without reflection when the items can
+// (see jsonx); others go through encoding/json.
+func (l list[T]) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, 512*len(l.Items)+64)
+	b = append(b, `{"items":[`...)
+	for i := range l.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if a, ok := any(&l.Items[i]).(jsonx.Appender); ok { // a pointer: no copy
+			b = a.AppendJSON(b)
+			continue
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(l.Items[i]) // our own types always encode
+		b = append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	}
+	b = append(b, `],"next_cursor":`...)
+	if l.NextCursor == nil {
+		b = append(b, "null"...)
+	} else {
+		b = jsonx.String(b, *l.NextCursor)
+	}
+	return append(b, '}')
 }
 
 func newList[T any](items []T, next string) list[T] {

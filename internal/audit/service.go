@@ -67,11 +67,10 @@ func List(ctx context.Context, q db.Querier, workspaceID string, f Filter) (Page
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	args = append(args, limit+1)
 	rows, err := q.Query(ctx, `SELECT e.id, e.seq, COALESCE(e.workspace_id, ''), COALESCE(e.actor_id, ''), COALESCE(u.name, ''),
 		e.action, e.target_type, e.target_id, e.target_label, e.ip, e.user_agent, e.at
 		FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.seq DESC LIMIT ?`, args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.seq DESC LIMIT `+strconv.Itoa(limit+1), args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("audit: list: %w", err)
 	}

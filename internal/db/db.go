@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -33,7 +35,15 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	path    string // SQLite file path
+
+	// stmts caches prepared read statements on SQLite, where parsing a
+	// statement costs more than running a small query (pgx caches its own).
+	stmts  sync.Map // query text → *sql.Stmt
+	nstmts atomic.Int32
 }
+
+// maxCachedStmts bounds the cache; queries beyond it are parsed each time.
+const maxCachedStmts = 512
 
 // Querier runs statements; implemented by *DB (reader pool) and *Tx.
 type Querier interface {
@@ -79,8 +89,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite reader: %w", err)
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
 	return &DB{dialect: SQLite, write: w, read: r, path: path}, nil
 }
 
@@ -103,6 +113,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -127,13 +138,45 @@ func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query reads through the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, q); st != nil {
+		r, err := st.QueryContext(ctx, normArgs(d.dialect, args)...)
+		return r, Translate(err)
+	}
 	r, err := d.read.QueryContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
 	return r, Translate(err)
 }
 
 // QueryRow reads one row through the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, normArgs(d.dialect, args)...)
+	}
 	return d.read.QueryRowContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
+}
+
+// stmt returns the cached prepared statement for q on SQLite, or nil to
+// run q unprepared (PostgreSQL, a full cache, or a statement that fails to
+// prepare — running it reports the error).
+func (d *DB) stmt(ctx context.Context, q string) *sql.Stmt {
+	if d.dialect != SQLite {
+		return nil
+	}
+	if v, ok := d.stmts.Load(q); ok {
+		return v.(*sql.Stmt)
+	}
+	if d.nstmts.Load() >= maxCachedStmts {
+		return nil
+	}
+	st, err := d.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := d.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	d.nstmts.Add(1)
+	return st
 }
 
 // Tx is a write transaction.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/jsonx"
 )
 
 type ctxKey int
@@ -191,17 +192,26 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	WriteJSON(w, apperr.Status(ae.Code), errorBody{errorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, RequestID: RequestID(r.Context())}})
 }
 
-// WriteJSON writes v with status.
+// WriteJSON writes v with status; types with a hand-written encoding
+// (jsonx.Appender) skip reflection.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":{"code":"internal","message":"encoding failed"}}`, http.StatusInternalServerError)
-		return
+	var b []byte
+	if a, ok := v.(jsonx.Appender); ok {
+		b = append(a.AppendJSON(make([]byte, 0, 4096)), '\n')
+	} else {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			http.Error(w, `{"error":{"code":"internal","message":"encoding failed"}}`, http.StatusInternalServerError)
+			return
+		}
+		b = buf.Bytes()
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b))) // one write, not chunks
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/jsonx"
 	"shipshape/internal/validate"
 )
 
@@ -123,4 +124,31 @@ type ListFilter struct {
 type Page struct {
 	Items      []Project
 	NextCursor string
+}
+
+// AppendJSON encodes p like encoding/json would, without reflection: the
+// project list is the API's hottest response. TestProjectJSONMatches keeps
+// the two in step.
+func (p Project) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = jsonx.String(b, p.ID)
+	b = append(b, `,"key":`...)
+	b = jsonx.String(b, p.Key)
+	b = append(b, `,"name":`...)
+	b = jsonx.String(b, p.Name)
+	b = append(b, `,"description":`...)
+	b = jsonx.String(b, p.Description)
+	b = append(b, `,"archived":`...)
+	b = jsonx.Bool(b, p.Archived)
+	b = append(b, `,"archived_at":`...)
+	b = jsonx.NullTime(b, p.ArchivedAt)
+	b = append(b, `,"created_by":`...)
+	b = jsonx.String(b, p.CreatedBy)
+	b = append(b, `,"created_at":`...)
+	b = jsonx.Time(b, p.CreatedAt)
+	b = append(b, `,"updated_at":`...)
+	b = jsonx.Time(b, p.UpdatedAt)
+	b = append(b, `,"component_count":`...)
+	b = jsonx.Int(b, p.Components)
+	return append(b, '}')
 }

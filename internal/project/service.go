@@ -20,9 +20,20 @@ type Service struct {
 	DB         *db.DB
 	Now        func() time.Time
 	Workspaces Workspaces
+
+	lists listCache
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// changed finishes every mutation: the workspace's data version moves (so
+// cached lists are dropped) and the audit event is written, both in tx.
+func (s *Service) changed(ctx context.Context, tx *db.Tx, actor audit.Actor, at time.Time, e audit.Entry) error {
+	if err := workspace.BumpDataVersion(ctx, tx, e.WorkspaceID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, actor, at, e)
+}
 
 // Create makes a project.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in CreateInput) (Project, error) {
@@ -42,18 +53,30 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in C
 		if err := insertProject(ctx, tx, a.WorkspaceID, p); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.create", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.create", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
 	})
 	return p, err
 }
 
-// List returns a page of projects ordered by key.
+// List returns a page of projects ordered by key. Pages are cached while
+// the workspace's data version is unchanged; callers must not modify them.
 func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Page, error) {
 	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
 	if err != nil {
 		return Page{}, err
 	}
-	return listProjects(ctx, s.DB, a.WorkspaceID, f)
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	key := listKey{a.WorkspaceID, f}
+	if p, ok := s.lists.get(key, a.DataVersion); ok {
+		return p, nil
+	}
+	p, err := listProjects(ctx, s.DB, a.WorkspaceID, f)
+	if err == nil {
+		s.lists.put(key, a.DataVersion, p)
+	}
+	return p, err
 }
 
 // Get returns a project.
@@ -100,7 +123,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key string,
 		if err := updateProject(ctx, tx, p); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
 	})
 	return p, err
 }
@@ -122,7 +145,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string)
 		if _, err := tx.Exec(ctx, `DELETE FROM projects WHERE id = ?`, p.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, s.now(), audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.delete", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+		return s.changed(ctx, tx, actor, s.now(), audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.delete", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
 	})
 }
 
@@ -183,7 +206,7 @@ func (s *Service) CreateComponent(ctx context.Context, actor audit.Actor, ws, ke
 			c.ID, p.ID, c.Slug, c.Name, c.Description, now, now); err != nil {
 			return db.Conflict(err, "slug", "is already used by another component of this project")
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.create", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.create", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
 	})
 	return c, err
 }
@@ -203,7 +226,7 @@ func (s *Service) UpdateComponent(ctx context.Context, actor audit.Actor, ws, ke
 		if _, err := tx.Exec(ctx, `UPDATE components SET name = ?, description = ?, updated_at = ? WHERE id = ?`, c.Name, c.Description, now, c.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.update", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.update", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
 	})
 	return c, err
 }
@@ -218,6 +241,6 @@ func (s *Service) DeleteComponent(ctx context.Context, actor audit.Actor, ws, ke
 		if _, err := tx.Exec(ctx, `DELETE FROM components WHERE id = ?`, c.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.delete", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "component.delete", TargetType: "component", TargetID: c.ID, TargetLabel: p.Key + "/" + c.Slug})
 	})
 }

