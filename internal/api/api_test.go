@@ -175,7 +175,7 @@ func TestProjectLifecycleThroughAPI(t *testing.T) {
 			t.Fatalf("audit event lacks actor or ip: %v", first)
 		}
 		v := ana.do("GET", "/workspaces/acme/audit/verify", nil).json(t)
-		if v["ok"] != true || v["checked"].(float64) < 5 {
+		if v["ok"] != true || v["checked"].(float64) < 5 || len(v["head"].(string)) != 64 || v["head_seq"] != v["checked"] {
 			t.Fatalf("verify = %v", v)
 		}
 	})

@@ -100,6 +100,12 @@ type Verification struct {
 	Checked  int    `json:"checked"`
 	FirstBad string `json:"first_bad,omitempty"` // id of the first event that fails
 	Problem  string `json:"problem,omitempty"`
+	// Head is the hash of the last event ("" for an empty chain). The chain
+	// proves the trail was not edited after the fact only up to a head kept
+	// somewhere else: someone who can write the database could recompute
+	// every hash. Record it now and then outside Shipshape and compare.
+	Head    string `json:"head,omitempty"`
+	HeadSeq int64  `json:"head_seq,omitempty"`
 }
 
 // Verify recomputes the chain of workspaceID ("" for the site chain) and
@@ -121,6 +127,7 @@ func Verify(ctx context.Context, q db.Querier, workspaceID string) (Verification
 	if err != nil {
 		return v, fmt.Errorf("audit: verify head: %w", err)
 	}
+	v.Head, v.HeadSeq = headHash, headSeq
 	rows, err := q.Query(ctx, `SELECT id, seq, COALESCE(workspace_id, ''), COALESCE(actor_id, ''), action, target_type, target_id,
 		target_label, ip, user_agent, details_hash, at, prev_hash, hash FROM audit_events WHERE chain = ? ORDER BY seq`, chain)
 	if err != nil {

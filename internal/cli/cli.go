@@ -295,7 +295,7 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 		}
 		return nil
 	}
-	fs := newFlags("audit verify", "Verify the hash chain of every workspace's audit trail (or one) and of the site chain. Exits 1 when tampering is found.", env)
+	fs := newFlags("audit verify", "Verify the hash chain of every workspace's audit trail (or one) and of the site chain. Exits 1 when tampering is found.\nIt prints each chain's head (sequence:hash): keep a copy outside Shipshape now and then, because someone\nwho can write the database could recompute a whole chain; a head that no longer matches your copy shows it.", env)
 	only := fs.String("workspace", "", "verify only this workspace (slug)")
 	a, done, err := openDB(ctx, fs, args[1:], env)
 	if err != nil {
@@ -337,7 +337,7 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		if v.OK {
-			fmt.Fprintf(env.Stdout, "ok       %-24s %d events\n", w.slug, v.Checked)
+			fmt.Fprintf(env.Stdout, "ok       %-24s %d events, head %d:%s\n", w.slug, v.Checked, v.HeadSeq, v.Head)
 		} else {
 			bad++
 			fmt.Fprintf(env.Stdout, "TAMPERED %-24s after %d good events: %s (event %s)\n", w.slug, v.Checked, v.Problem, v.FirstBad)
