@@ -74,6 +74,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "audit":
 		err = auditCmd(ctx, rest, env)
 	case "version", "--version":
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
+			fmt.Fprint(env.Stdout, "Usage: shipshape version\n\nPrint the version of this binary.\n")
+			break
+		}
 		fmt.Fprintln(env.Stdout, "shipshape", Version)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)

@@ -35,6 +35,9 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			t.Errorf("%v: exit %d, help:\n%s", args, code, help)
 		}
 	}
+	if code, out, _ := run(t, "", nil, "version", "--help"); code != 0 || !strings.Contains(out, "Usage: shipshape version") {
+		t.Errorf("version --help: exit %d: %s", code, out)
+	}
 	code, out, _ := run(t, "", nil, "--help")
 	if code != 0 || !strings.Contains(out, "admin create-token") {
 		t.Errorf("top-level help: exit %d: %s", code, out)
