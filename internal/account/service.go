@@ -13,11 +13,14 @@ import (
 	"shipshape/internal/db"
 )
 
-// InvitationChecker returns nil when an invitation token is usable by
-// email, or an Invalid error naming the field; the workspace domain
-// implements it, app wires it.
-type InvitationChecker interface {
+// Invitations is what sign-up needs from the workspace domain (app wires
+// it): Check says whether token is usable by email (nil, or an Invalid
+// error naming the field); AcceptForSignup accepts it for the new account
+// inside the sign-up transaction, so the account and its membership are
+// created together or not at all.
+type Invitations interface {
 	CheckInvitation(ctx context.Context, q db.Querier, token, email string) error
+	AcceptForSignup(ctx context.Context, tx *db.Tx, actor audit.Actor, token, email string) error
 }
 
 // Service is the account domain's transaction and permission boundary.
@@ -27,7 +30,7 @@ type Service struct {
 	Log         *slog.Logger
 	SessionIdle time.Duration
 	SessionMax  time.Duration
-	Invitations InvitationChecker
+	Invitations Invitations
 }
 
 const settingSignupMode = "signup_mode"
@@ -40,34 +43,36 @@ func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
 
 // Setup creates the first user as site admin. It fails once any user exists.
 func (s *Service) Setup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
-	return s.create(ctx, actor, in, true, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
-		n, err := countUsers(ctx, tx)
+	in.Invitation = ""
+	return s.create(ctx, actor, in, true, true, func(ctx context.Context, q db.Querier, in SignupInput) error {
+		n, err := countUsers(ctx, q)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
 			return apperr.E(apperr.Conflict, "setup is already complete")
 		}
-		return putSetting(ctx, tx, settingSignupMode, string(SignupInviteOnly))
+		return nil
 	})
 }
 
-// Signup creates an account when sign-up is open, or with a valid invitation.
+// Signup creates an account when sign-up is open, or with a valid
+// invitation, which it accepts in the same transaction.
 func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput) (User, error) {
-	return s.create(ctx, actor, in, false, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
-		n, err := countUsers(ctx, tx)
+	return s.create(ctx, actor, in, false, true, func(ctx context.Context, q db.Querier, in SignupInput) error {
+		n, err := countUsers(ctx, q)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return apperr.E(apperr.Forbidden, "complete the setup first")
 		}
-		mode, err := s.signupMode(ctx, tx)
+		if in.Invitation != "" && s.Invitations != nil {
+			return s.Invitations.CheckInvitation(ctx, q, in.Invitation, in.Email)
+		}
+		mode, err := s.signupMode(ctx, q)
 		if err != nil || mode == SignupOpen {
 			return err
-		}
-		if in.Invitation != "" && s.Invitations != nil {
-			return s.Invitations.CheckInvitation(ctx, tx, in.Invitation, in.Email)
 		}
 		return apperr.E(apperr.Forbidden, "sign-up is by invitation only")
 	})
@@ -76,22 +81,37 @@ func (s *Service) Signup(ctx context.Context, actor audit.Actor, in SignupInput)
 // CreateUser is the operator's `admin create-user`.
 func (s *Service) CreateUser(ctx context.Context, in SignupInput, siteAdmin bool) (User, error) {
 	in.AgeConfirmed = true // an operator vouches for the person
-	return s.create(ctx, audit.Actor{UserAgent: "shipshape-cli"}, in, siteAdmin, func(ctx context.Context, tx *db.Tx, in SignupInput) error {
-		n, err := countUsers(ctx, tx)
-		if err != nil || n > 0 {
-			return err
-		}
-		return putSetting(ctx, tx, settingSignupMode, string(SignupInviteOnly))
-	})
+	in.Invitation = ""
+	return s.create(ctx, audit.Actor{UserAgent: "shipshape-cli"}, in, siteAdmin, false,
+		func(context.Context, db.Querier, SignupInput) error { return nil })
 }
 
-func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput, siteAdmin bool, check func(context.Context, *db.Tx, SignupInput) error) (User, error) {
+// maxSignupsPerIP bounds account creation from one address per throttle
+// window: each costs an argon2 hash (19 MiB, tens of milliseconds).
+const maxSignupsPerIP = 20
+
+// create makes an account. check runs twice: first on the reader pool so
+// that a refused sign-up costs no password hash, then inside the
+// transaction, where it decides. public requests are throttled per address.
+func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput, siteAdmin, public bool,
+	check func(context.Context, db.Querier, SignupInput) error) (User, error) {
 	in.normalize()
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
-	hash := HashPassword(in.Password) // slow: outside the transaction
+	if err := check(ctx, s.DB, in); err != nil {
+		return User{}, err
+	}
 	now := s.Now()
+	if public && actor.IP != "" {
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			return reserve(ctx, tx, now, "too many new accounts from your network; try again later", throttleKey{"signup:" + actor.IP, maxSignupsPerIP})
+		})
+		if err != nil {
+			return User{}, err
+		}
+	}
+	hash := HashPassword(in.Password) // slow: outside the transaction
 	u := User{ID: db.NewID(), Email: in.Email, Name: in.Name, Company: in.Company, JobTitle: in.JobTitle,
 		SiteAdmin: siteAdmin, CreatedAt: now.UTC().Truncate(time.Microsecond)}
 	u.UpdatedAt = u.CreatedAt
@@ -103,13 +123,29 @@ func (s *Service) create(ctx context.Context, actor audit.Actor, in SignupInput,
 		if err := check(ctx, tx, in); err != nil {
 			return err
 		}
+		n, err := countUsers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if n == 0 { // the first account closes open sign-up
+			if err := putSetting(ctx, tx, settingSignupMode, string(SignupInviteOnly)); err != nil {
+				return err
+			}
+		}
 		if err := insertUser(ctx, tx, u, hash, now); err != nil {
 			return err
 		}
 		if actor.UserID == "" {
 			actor.UserID = u.ID
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.create", TargetType: "user", TargetID: u.ID})
+		if err := audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.create", TargetType: "user", TargetID: u.ID}); err != nil {
+			return err
+		}
+		if in.Invitation != "" && s.Invitations != nil {
+			actor.UserID = u.ID
+			return s.Invitations.AcceptForSignup(ctx, tx, actor, in.Invitation, u.Email)
+		}
+		return nil
 	})
 	return u, err
 }

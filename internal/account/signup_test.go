@@ -202,9 +202,11 @@ func TestSignup(t *testing.T) {
 				t.Errorf("user = %+v", u)
 			}
 			e.wantAudit(t, "user.create", 2, u.ID)
-			// The invitation is still there to accept once signed in.
-			if _, err := e.Workspaces.Accept(ctx, testkit.Actor(u), u.Email, in.Invitation); err != nil {
-				t.Errorf("accept after sign-up: %v", err)
+			// Sign-up joined the workspace in the same transaction; the
+			// invitation is used up.
+			e.wantAudit(t, "invitation.accept", 1, "")
+			if _, err := e.Workspaces.Accept(ctx, testkit.Actor(u), u.Email, in.Invitation); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("second accept after sign-up: %v, want not_found", err)
 			}
 		})
 

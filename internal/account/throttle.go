@@ -33,11 +33,17 @@ func throttleKeys(email, ip string) []throttleKey {
 	return keys
 }
 
-// reserveAttempt counts one attempt against each key, starting a new window
-// when the old one has passed, and refuses (rolling the count back with the
-// transaction) when a key is over its limit.
+// reserveAttempt counts one sign-in attempt against the account and the
+// address, refusing when either is over its limit.
 func reserveAttempt(ctx context.Context, tx *db.Tx, email, ip string, now time.Time) error {
-	for _, k := range throttleKeys(email, ip) {
+	return reserve(ctx, tx, now, "too many failed sign-in attempts; try again later", throttleKeys(email, ip)...)
+}
+
+// reserve counts one attempt against each key, starting a new window when
+// the old one has passed, and refuses with msg (rolling the count back with
+// the transaction) when a key is over its limit.
+func reserve(ctx context.Context, tx *db.Tx, now time.Time, msg string, keys ...throttleKey) error {
+	for _, k := range keys {
 		var failures int
 		var start time.Time
 		err := tx.QueryRow(ctx, `INSERT INTO login_throttle (key, window_start, failures) VALUES (?, ?, 1)
@@ -51,7 +57,7 @@ func reserveAttempt(ctx context.Context, tx *db.Tx, email, ip string, now time.T
 		}
 		if failures > k.max {
 			retry := int(start.Add(throttleWindow).Sub(now).Seconds()) + 1
-			return &apperr.Error{Code: apperr.RateLimited, Message: "too many failed sign-in attempts; try again later", RetryAfter: retry}
+			return &apperr.Error{Code: apperr.RateLimited, Message: msg, RetryAfter: retry}
 		}
 	}
 	return nil

@@ -481,3 +481,52 @@ func TestSiteAdminOpensSignup(t *testing.T) {
 	}
 	wantStatus(t, api.do("POST", "/auth/signup", signup), 409, "conflict")
 }
+
+func TestSignupWithInvitationJoinsAtomically(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ana := w.api.with(w.anaT)
+		inv := ana.do("POST", "/workspaces/acme/invitations", map[string]any{"email": "new@example.com", "role": "member"}).json(t)
+		body := map[string]any{"name": "New Person", "email": "NEW@example.com", "password": "a long new password", "age_confirmed": true, "invitation": inv["token"]}
+		// A used-up or unknown invitation names the field and creates nothing.
+		bad := map[string]any{"name": "X", "email": "x@example.com", "password": "a long new password", "age_confirmed": true, "invitation": "inv_nope"}
+		if f := wantStatus(t, w.api.do("POST", "/auth/signup", bad), 400, "invalid"); f["invitation"] == nil {
+			t.Fatal("unknown invitation not refused by field")
+		}
+		wantStatus(t, w.api.do("POST", "/auth/signup", body), 201, "")
+		tok := w.api.do("POST", "/auth/token", map[string]any{"email": "new@example.com", "password": "a long new password", "name": "t", "scopes": []string{"read"}}).json(t)["token"].(string)
+		ws := w.api.with(tok).do("GET", "/workspaces/acme", nil).json(t)
+		if ws["role"] != "member" {
+			t.Fatalf("new account is not a member after sign-up: %v", ws)
+		}
+		if f := wantStatus(t, w.api.do("POST", "/auth/signup", body), 400, "invalid"); f["invitation"] == nil {
+			t.Fatal("a used invitation was not refused by field")
+		}
+	})
+}
+
+func TestSignupIsThrottledPerAddress(t *testing.T) {
+	d := testkit.OpenDB(t, db.SQLite)
+	a := testkit.NewApp(t, d, testkit.NewClock())
+	srv := testkit.Server(t, a)
+	testkit.MustUser(t, a, "First User") // setup done; sign-up is invitation-only
+	api := client{t: t, base: srv.URL}
+	body := map[string]any{"name": "X", "email": "x@example.com", "password": "a long new password", "age_confirmed": true}
+	// Refused sign-ups cost no password hash and are not counted.
+	for i := 0; i < 30; i++ {
+		wantStatus(t, api.do("POST", "/auth/signup", body), 403, "forbidden")
+	}
+	if _, err := d.Exec(context.Background(), `INSERT INTO settings (key, value) VALUES ('signup_mode', 'open') ON CONFLICT (key) DO UPDATE SET value = 'open'`); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		body["email"] = "user" + strings.Repeat("x", i) + "@example.com"
+		wantStatus(t, api.do("POST", "/auth/signup", body), 201, "")
+	}
+	body["email"] = "one.more@example.com"
+	r := api.do("POST", "/auth/signup", body)
+	wantStatus(t, r, 429, "rate_limited")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+}

@@ -151,7 +151,14 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	in := signupInput(r.PostForm)
 	actor := s.actor(r, "")
-	u, err := s.Accounts.Signup(ctx, actor, in)
+	var joined string // the workspace the invitation leads to, if any
+	if in.Invitation != "" {
+		if info, err := s.Workspaces.InvitationInfo(ctx, in.Invitation); err == nil {
+			joined = info.WorkspaceSlug
+		}
+	}
+	// With an invitation, sign-up also joins the workspace, in one transaction.
+	_, err := s.Accounts.Signup(ctx, actor, in)
 	if err != nil {
 		if apperr.Is(err, apperr.Forbidden) {
 			s.showSignup(w, r, &view{Status: http.StatusForbidden}, in.Invitation)
@@ -170,18 +177,11 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, secret)
-	if in.Invitation == "" {
+	if in.Invitation == "" || joined == "" {
 		redirect(w, r, "/?notice=welcome")
 		return
 	}
-	actor.UserID = u.ID
-	ws, err := s.Workspaces.Accept(ctx, actor, u.Email, in.Invitation)
-	if err != nil {
-		// The invitation page explains what went wrong.
-		redirect(w, r, "/invite/"+url.PathEscape(in.Invitation))
-		return
-	}
-	redirect(w, r, "/w/"+ws.Slug+"?notice=invitation-accepted")
+	redirect(w, r, "/w/"+url.PathEscape(joined)+"?notice=invitation-accepted")
 }
 
 // --- sign-in and sign-out

@@ -2,6 +2,8 @@ package workspace
 
 import (
 	"context"
+	"errors"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -310,21 +312,49 @@ func (s *Service) Accept(ctx context.Context, actor audit.Actor, email, token st
 		if !strings.EqualFold(r.email, email) {
 			return apperr.E(apperr.Forbidden, "this invitation was sent to another e-mail address")
 		}
-		now := s.Now()
-		if _, err := tx.Exec(ctx, `UPDATE invitations SET accepted_at = ?, accepted_by = ? WHERE id = ?`, now, actor.UserID, r.id); err != nil {
+		if err := s.accept(ctx, tx, actor, r); err != nil {
 			return err
-		}
-		if err := insertMembership(ctx, tx, r.wsID, actor.UserID, r.role, now); err != nil {
-			return apperr.E(apperr.Conflict, "you are already a member of this workspace")
 		}
 		if w, err = findWorkspace(ctx, tx, r.wsID); err != nil {
 			return err
 		}
 		w.Role = r.role
-		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: r.wsID, Action: "invitation.accept",
-			TargetType: "invitation", TargetID: r.id, TargetLabel: string(r.role)})
+		return nil
 	})
 	return w, err
+}
+
+// AcceptForSignup accepts an invitation for an account being created in
+// tx (the account domain calls it from sign-up).
+func (s *Service) AcceptForSignup(ctx context.Context, tx *db.Tx, actor audit.Actor, token, email string) error {
+	if err := s.CheckInvitation(ctx, tx, token, email); err != nil {
+		return err
+	}
+	r, err := s.usableInvitation(ctx, tx, token)
+	if err != nil {
+		return err
+	}
+	return s.accept(ctx, tx, actor, r)
+}
+
+// accept marks the invitation used and adds the actor as a member.
+func (s *Service) accept(ctx context.Context, tx *db.Tx, actor audit.Actor, r inviteRow) error {
+	now := s.Now()
+	res, err := tx.Exec(ctx, `UPDATE invitations SET accepted_at = ?, accepted_by = ? WHERE id = ? AND accepted_at IS NULL`, now, actor.UserID, r.id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.E(apperr.NotFound, "this invitation was used, withdrawn or has expired")
+	}
+	if err := insertMembership(ctx, tx, r.wsID, actor.UserID, r.role, now); err != nil {
+		if errors.Is(err, db.ErrUnique) {
+			return apperr.E(apperr.Conflict, "you are already a member of this workspace")
+		}
+		return err
+	}
+	return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: r.wsID, Action: "invitation.accept",
+		TargetType: "invitation", TargetID: r.id, TargetLabel: string(r.role)})
 }
 
 // Teams lists teams with their members.
@@ -391,14 +421,18 @@ func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, te
 		}
 		now := s.Now()
 		action := "team.member_add"
+		var res sql.Result
 		if add {
-			_, err = tx.Exec(ctx, `INSERT INTO team_members (team_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.ID, userID, now)
+			res, err = tx.Exec(ctx, `INSERT INTO team_members (team_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.ID, userID, now)
 		} else {
 			action = "team.member_remove"
-			_, err = tx.Exec(ctx, `DELETE FROM team_members WHERE team_id = ? AND user_id = ?`, t.ID, userID)
+			res, err = tx.Exec(ctx, `DELETE FROM team_members WHERE team_id = ? AND user_id = ?`, t.ID, userID)
 		}
 		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already so: nothing changed, nothing to record
 		}
 		// The event is about the person; the label names the team.
 		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "user", TargetID: userID, TargetLabel: t.Slug})
