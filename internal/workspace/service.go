@@ -2,10 +2,10 @@ package workspace
 
 import (
 	"context"
-	"errors"
-	"database/sql"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
