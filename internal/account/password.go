@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -52,7 +53,8 @@ func CheckPassword(hash, pw string) bool {
 }
 
 // dummyHash lets a login for an unknown e-mail take as long as a real one.
-var dummyHash = HashPassword("not-a-real-password")
+// It is computed on first use, so CLI commands do not pay for it.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not-a-real-password") })
 
 var commonPasswords = map[string]bool{
 	"password": true, "password1": true, "password12": true, "password123": true, "1234567890": true,

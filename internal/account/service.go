@@ -3,7 +3,9 @@ package account
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -207,7 +209,7 @@ func (s *Service) verifyCredentials(ctx context.Context, actor audit.Actor, emai
 		return User{}, err
 	}
 	if hash == "" {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	if !CheckPassword(hash, password) || err != nil {
 		s.Log.Info("sign-in failed", "ip", actor.IP) // the reservation stays as the failure
@@ -323,6 +325,11 @@ func (s *Service) ResetPassword(ctx context.Context, email, password string) err
 		if err := releaseAttempt(ctx, tx, u.Email, ""); err != nil { // an operator's reset lifts the lockout
 			return err
 		}
+		// A reset is account recovery: whoever had the account may hold its
+		// tokens too, so they end with the sessions.
+		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, u.ID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Actor{UserAgent: "shipshape-cli"}, now, audit.Entry{Action: "user.password_reset", TargetType: "user", TargetID: u.ID})
 	})
 }
@@ -410,8 +417,11 @@ func (s *Service) RevokeToken(ctx context.Context, actor audit.Actor, userID, to
 		var name string
 		err := tx.QueryRow(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING name`,
 			now, tokenID, userID).Scan(&name)
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFoundf("token not found")
+		}
+		if err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.revoke", TargetType: "token", TargetID: tokenID, TargetLabel: name})
 	})

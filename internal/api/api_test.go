@@ -530,3 +530,32 @@ func TestSignupIsThrottledPerAddress(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 }
+
+// TestBytesTextCannotHoldAreRefused: PostgreSQL refuses NUL and invalid
+// UTF-8 in text; those must be a 4xx on both engines, never a 500.
+func TestBytesTextCannotHoldAreRefused(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ana := w.api.with(w.anaT)
+		for _, path := range []string{"/workspaces/%FF", "/workspaces/%00", "/workspaces/acme/projects/%FF%FE", "/workspaces/acme/projects?cursor=%FF"} {
+			if r := ana.do("GET", path, nil); r.Status < 400 || r.Status > 499 {
+				t.Errorf("GET %s: status %d", path, r.Status)
+			}
+		}
+		r := w.api.do("POST", "/auth/token", `{"email":"a\u0000@example.com","password":"whatever you like","name":"x","scopes":["read"]}`)
+		if r.Status < 400 || r.Status > 499 {
+			t.Errorf("NUL in e-mail: status %d", r.Status)
+		}
+		wantStatus(t, ana.do("GET", "/workspaces/acme/projects?cursor=..%2Fetc", nil), 400, "invalid")
+	})
+}
+
+func TestOperatorResetEndsTokens(t *testing.T) {
+	d := testkit.OpenDB(t, db.SQLite)
+	w := newWorld(t, d)
+	wantStatus(t, w.api.with(w.anaT).do("GET", "/me", nil), 200, "")
+	if err := w.app.Accounts.ResetPassword(context.Background(), w.ana.Email, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, w.api.with(w.anaT).do("GET", "/me", nil), 401, "unauthenticated")
+}

@@ -49,7 +49,7 @@ const maxCachedStmts = 512
 type Querier interface {
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, query string, args ...any) *Row
 	Dialect() Dialect
 }
 
@@ -147,12 +147,18 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 // QueryRow reads one row through the reader pool.
-func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
 	if st := d.stmt(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, normArgs(d.dialect, args)...)
+		return &Row{st.QueryRowContext(ctx, normArgs(d.dialect, args)...)}
 	}
-	return d.read.QueryRowContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)
+	return &Row{d.read.QueryRowContext(ctx, rebind(d.dialect, q), normArgs(d.dialect, args)...)}
 }
+
+// Row is one row whose Scan translates driver errors like everything else.
+type Row struct{ r *sql.Row }
+
+// Scan copies the columns into dest; sql.ErrNoRows passes through.
+func (r *Row) Scan(dest ...any) error { return Translate(r.r.Scan(dest...)) }
 
 // stmt returns the cached prepared statement for q on SQLite, or nil to
 // run q unprepared (PostgreSQL, a full cache, or a statement that fails to
@@ -181,9 +187,10 @@ func (d *DB) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // Tx is a write transaction.
 type Tx struct {
-	tx      *sql.Tx
-	dialect Dialect
-	after   []func()
+	tx       *sql.Tx
+	dialect  Dialect
+	after    []func()
+	readOnly bool
 }
 
 func (t *Tx) Dialect() Dialect { return t.dialect }
@@ -198,8 +205,8 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return r, Translate(err)
 }
 
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.dialect, q), normArgs(t.dialect, args)...)
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	return &Row{t.tx.QueryRowContext(ctx, rebind(t.dialect, q), normArgs(t.dialect, args)...)}
 }
 
 // AfterCommit registers fn to run once the transaction has committed
@@ -266,7 +273,18 @@ func (d *DB) ReadTx(ctx context.Context, fn func(q Querier) error) error {
 		return fmt.Errorf("db: begin read: %w", err)
 	}
 	defer stx.Rollback()
-	return fn(&Tx{tx: stx, dialect: d.dialect})
+	return fn(&Tx{tx: stx, dialect: d.dialect, readOnly: true})
+}
+
+// ShareLock returns " FOR SHARE OF alias" when q is a PostgreSQL write
+// transaction, so that a row read to decide (a membership and its role)
+// cannot change or vanish before the transaction commits; "" otherwise
+// (SQLite write transactions are serialised already).
+func ShareLock(q Querier, alias string) string {
+	if t, ok := q.(*Tx); ok && t.dialect == Postgres && !t.readOnly {
+		return " FOR SHARE OF " + alias
+	}
+	return ""
 }
 
 // Lock takes a transaction-scoped lock on key, so that check-then-write

@@ -42,7 +42,7 @@ func Migrations(d Dialect) ([]Migration, error) {
 	return ms, nil
 }
 
-// Migrate applies pending migrations, each in its own transaction. On
+// Migrate applies pending migrations in one transaction (all or none). On
 // PostgreSQL an advisory lock lets several instances start at once.
 func (d *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	ms, err := Migrations(d.dialect)
@@ -90,7 +90,8 @@ func (d *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, err
 }
 
-// Pending reports migrations not yet applied (for `shipshape migrate --status`).
+// Pending reports migrations not yet applied. Before the first migration
+// there is no schema_migrations table, and everything is pending.
 func (d *DB) Pending(ctx context.Context) ([]string, error) {
 	ms, err := Migrations(d.dialect)
 	if err != nil {
@@ -107,7 +108,11 @@ func (d *DB) Pending(ctx context.Context) ([]string, error) {
 			}
 			done[v] = true
 		}
+		err = rows.Err()
 		rows.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
 	var p []string
 	for _, m := range ms {

@@ -116,7 +116,7 @@ func parseTime(src any) (time.Time, bool, error) {
 // NewID returns a new time-ordered identifier (UUIDv7 text).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// RandomToken returns n random bytes, URL-safe base32-ish hex text.
+// RandomToken returns n random bytes as hex text.
 func RandomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails (crypto/rand on Linux)
@@ -138,7 +138,8 @@ type constraintError struct {
 func (e *constraintError) Error() string   { return e.err.Error() }
 func (e *constraintError) Unwrap() []error { return []error{e.kind, e.err} }
 
-// Translate maps driver errors to ErrUnique / ErrForeignKey; others pass.
+// Translate maps driver errors to ErrUnique / ErrForeignKey, and text
+// PostgreSQL cannot hold (invalid UTF-8, NUL) to an Invalid error; others pass.
 func Translate(err error) error {
 	if err == nil {
 		return nil
@@ -156,6 +157,8 @@ func Translate(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
+		case "22021", "22P05": // invalid byte sequence / NUL: the client sent bytes text cannot hold
+			return &apperr.Error{Code: apperr.Invalid, Message: "the input contains characters that cannot be stored", Err: err}
 		case "23505":
 			return &constraintError{ErrUnique, err}
 		case "23503":

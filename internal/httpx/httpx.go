@@ -89,12 +89,27 @@ func Observe(log *slog.Logger) Middleware {
 						WriteError(sw, r, log, errors.New("panic"))
 					}
 				}
-				log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				log.Info("request", "request_id", id, "method", r.Method, "path", LogPath(r.URL.Path),
 					"status", sw.status, "bytes", sw.size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 			}()
 			next.ServeHTTP(sw, r)
 		})
 	}
+}
+
+// LogPath is a request path fit for logs: secrets that travel in paths
+// (invitation tokens, "inv_…") are cut to their prefix.
+func LogPath(p string) string {
+	if !strings.Contains(p, "inv_") {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, "inv_") {
+			parts[i] = "inv_…"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // CSP allows only our own resources; no inline script anywhere.
@@ -184,7 +199,7 @@ func AsAppError(err error) *apperr.Error {
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	ae := AsAppError(err)
 	if ae.Code == apperr.Internal && log != nil {
-		log.Error("internal error", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("internal error", "request_id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r.URL.Path), "err", err)
 	}
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))

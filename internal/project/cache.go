@@ -38,7 +38,7 @@ func (c *listCache) get(k listKey, version int64) (Page, bool) {
 }
 
 func (c *listCache) put(k listKey, version int64, p Page) {
-	size := 256
+	size := 256 + len(k.filter.Cursor)
 	for _, it := range p.Items {
 		size += 256 + len(it.Name) + len(it.Description)
 	}

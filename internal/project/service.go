@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
@@ -67,6 +68,9 @@ func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Pa
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
+	}
+	if len(f.Cursor) > 20 || !keyRE.MatchString(f.Cursor) && f.Cursor != "" { // a cursor is a project key
+		return Page{}, apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
 	}
 	key := listKey{a.WorkspaceID, f}
 	if p, ok := s.lists.get(key, a.DataVersion); ok {

@@ -56,7 +56,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	case apperr.Internal:
-		s.Log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", httpx.LogPath(r.URL.Path), "err", err)
 		s.errorPageFor(w, r, c, http.StatusInternalServerError, "", 0)
 		return
 	case apperr.NotFound:

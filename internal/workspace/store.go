@@ -15,7 +15,7 @@ import (
 func findAccess(ctx context.Context, q db.Querier, slug, userID string) (Access, error) {
 	a := Access{UserID: userID}
 	err := q.QueryRow(ctx, `SELECT w.id, w.slug, w.name, w.data_version, m.role FROM workspaces w
-		JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ? WHERE w.slug = ?`, userID, slug).
+		JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ? WHERE w.slug = ?`+db.ShareLock(q, "m"), userID, slug).
 		Scan(&a.WorkspaceID, &a.Slug, &a.Name, &a.DataVersion, &a.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFoundf("workspace not found")
