@@ -18,7 +18,6 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/app"
 	"shipshape/internal/apperr"
-	"shipshape/internal/audit"
 	"shipshape/internal/config"
 	"shipshape/internal/db"
 )
@@ -306,45 +305,18 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer done()
-	rows, err := a.DB.Query(ctx, `SELECT id, slug FROM workspaces ORDER BY slug`)
+	reports, err := a.Workspaces.VerifyAllAudit(ctx, *only)
 	if err != nil {
-		return err
-	}
-	type ws struct{ id, slug string }
-	chains := []ws{}
-	if *only == "" {
-		chains = append(chains, ws{"", "(site)"})
-	}
-	for rows.Next() {
-		var w ws
-		if err := rows.Scan(&w.id, &w.slug); err != nil {
-			rows.Close()
-			return err
-		}
-		if *only == "" || *only == w.slug {
-			chains = append(chains, w)
-		}
-	}
-	rows.Close()
-	if *only != "" && len(chains) == 0 {
-		return fmt.Errorf("no workspace %q", *only)
+		return describe(err)
 	}
 	bad := 0
-	for _, w := range chains {
-		var v audit.Verification
-		err := a.DB.ReadTx(ctx, func(q db.Querier) error {
-			var err error
-			v, err = audit.Verify(ctx, q, w.id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	for _, r := range reports {
+		v := r.Verification
 		if v.OK {
-			fmt.Fprintf(env.Stdout, "ok       %-24s %d events, head %d:%s\n", w.slug, v.Checked, v.HeadSeq, v.Head)
+			fmt.Fprintf(env.Stdout, "ok       %-24s %d events, head %d:%s\n", r.Label, v.Checked, v.HeadSeq, v.Head)
 		} else {
 			bad++
-			fmt.Fprintf(env.Stdout, "TAMPERED %-24s after %d good events: %s (event %s)\n", w.slug, v.Checked, v.Problem, v.FirstBad)
+			fmt.Fprintf(env.Stdout, "TAMPERED %-24s after %d good events: %s (event %s)\n", r.Label, v.Checked, v.Problem, v.FirstBad)
 		}
 	}
 	if bad > 0 {

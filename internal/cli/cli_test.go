@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"shipshape/internal/cli"
+	"shipshape/internal/db"
 )
 
 func run(t *testing.T, stdin string, env map[string]string, args ...string) (code int, stdout, stderr string) {
@@ -156,5 +157,27 @@ func TestServeWithNoConfigAndGracefulShutdown(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Shipshape is running at http://127.0.0.1:") {
 		t.Fatalf("serve did not print its URL: %q", out.String())
+	}
+}
+
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "correct horse battery\n", nil, "admin", "create-user", "--data", dir, "--email", "ana@example.com", "--name", "Ana Lima"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := run(t, "", nil, "audit", "verify", "--data", dir, "--workspace", "nope"); code != 1 || strings.Contains(out, "ok") {
+		t.Fatalf("unknown workspace: exit %d %s", code, out)
+	}
+	d, err := db.Open(context.Background(), filepath.Join(dir, "shipshape.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(context.Background(), `UPDATE audit_events SET action = 'user.delete'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	code, out, _ := run(t, "", nil, "audit", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(out, "TAMPERED (site)") {
+		t.Fatalf("tampered site chain: exit %d: %s", code, out)
 	}
 }
