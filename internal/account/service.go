@@ -2,9 +2,7 @@ package account
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strings"
@@ -230,7 +228,7 @@ func (s *Service) Login(ctx context.Context, actor audit.Actor, email, password 
 	secret := db.RandomToken(32)
 	now := s.Now()
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := insertSession(ctx, tx, hashSecret(secret), u.ID, now, now.Add(s.SessionMax), actor); err != nil {
+		if err := insertSession(ctx, tx, db.HashSecret(secret), u.ID, now, now.Add(s.SessionMax), actor); err != nil {
 			return err
 		}
 		actor.UserID = u.ID
@@ -248,7 +246,7 @@ func (s *Service) Session(ctx context.Context, secret string) (Principal, error)
 	if secret == "" {
 		return Principal{}, apperr.E(apperr.Unauthenticated, "sign in to continue")
 	}
-	id := hashSecret(secret)
+	id := db.HashSecret(secret)
 	row, u, err := findSession(ctx, s.DB, id)
 	if err != nil {
 		return Principal{}, err
@@ -297,7 +295,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, p Princ
 		if err := setPassword(ctx, tx, p.User.ID, hash, now); err != nil {
 			return err
 		}
-		if err := insertSession(ctx, tx, hashSecret(secret), p.User.ID, now, now.Add(s.SessionMax), actor); err != nil {
+		if err := insertSession(ctx, tx, db.HashSecret(secret), p.User.ID, now, now.Add(s.SessionMax), actor); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "user.password_change", TargetType: "user", TargetID: p.User.ID})
@@ -375,7 +373,7 @@ func (s *Service) CreateToken(ctx context.Context, actor audit.Actor, userID str
 	}
 	secret := tokenPrefix + db.RandomToken(32)
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := insertToken(ctx, tx, userID, t, hashSecret(secret)); err != nil {
+		if err := insertToken(ctx, tx, userID, t, db.HashSecret(secret)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.create", TargetType: "token", TargetID: t.ID, TargetLabel: t.Name})
@@ -432,7 +430,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Principal{}, apperr.E(apperr.Unauthenticated, "the token is not valid")
 	}
-	t, u, err := findToken(ctx, s.DB, hashSecret(secret))
+	t, u, err := findToken(ctx, s.DB, db.HashSecret(secret))
 	if err != nil {
 		return Principal{}, err
 	}
@@ -446,9 +444,4 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 		}
 	}
 	return Principal{User: u, Scopes: t.scopes}, nil
-}
-
-func hashSecret(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
 }

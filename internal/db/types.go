@@ -2,7 +2,9 @@ package db
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -115,6 +117,13 @@ func parseTime(src any) (time.Time, bool, error) {
 
 // NewID returns a new time-ordered identifier (UUIDv7 text).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// HashSecret is how secrets (session ids, tokens, invitation tokens) are
+// stored: their SHA-256 in hex, so a database leak reveals none of them.
+func HashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
 
 // RandomToken returns n random bytes as hex text.
 func RandomToken(n int) string {

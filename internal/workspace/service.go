@@ -2,9 +2,7 @@ package workspace
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -227,7 +225,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, slug, email str
 			return &apperr.Error{Code: apperr.Conflict, Message: "this person is already a member", Fields: map[string]string{"email": "is already a member"}}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO invitations (id, workspace_id, email, role, token_hash, created_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, a.WorkspaceID, email, role, hashToken(token), actor.UserID, now, inv.ExpiresAt); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, a.WorkspaceID, email, role, db.HashSecret(token), actor.UserID, now, inv.ExpiresAt); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "invitation.create",
@@ -265,7 +263,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor audit.Actor, slug,
 }
 
 func (s *Service) usableInvitation(ctx context.Context, q db.Querier, token string) (inviteRow, error) {
-	r, err := findInvitationByHash(ctx, q, hashToken(token))
+	r, err := findInvitationByHash(ctx, q, db.HashSecret(token))
 	if err != nil {
 		return r, err
 	}
@@ -485,11 +483,6 @@ func authorize(ctx context.Context, q db.Querier, slug, userID string, action pe
 		return a, err
 	}
 	return a, a.Require(action)
-}
-
-func hashToken(t string) string {
-	h := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(h[:])
 }
 
 // ChainReport is the verification of one audit chain, for operators.
