@@ -3,16 +3,20 @@
 #
 #   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -run Foo -v
 #
-# 1. installs PostgreSQL and Chromium with apt-get if (and only if) they are missing
-# 2. starts a throwaway PostgreSQL cluster (scripts/pg-throwaway.sh), always torn down on exit
-# 3. exports SHIPSHAPE_TEST_POSTGRES and SHIPSHAPE_TEST_CHROMIUM
+# 1. installs PostgreSQL and Chromium with apt-get, and the versitygw S3 server with go install,
+#    if (and only if) they are missing
+# 2. starts a throwaway PostgreSQL cluster (scripts/pg-throwaway.sh) and a throwaway S3 server
+#    (scripts/s3-throwaway.sh), always torn down on exit
+# 3. exports SHIPSHAPE_TEST_POSTGRES, SHIPSHAPE_TEST_CHROMIUM and SHIPSHAPE_TEST_S3 (+ _ACCESS_KEY, _SECRET_KEY)
 # 4. runs: gofmt -l check, go vet ./..., go test -count=1 -timeout 40m ./...
 #
 # Environment:
-#   SHIPSHAPE_TEST_ALLOW_MISSING=1   warn instead of failing when PostgreSQL/Chromium are unavailable
+#   SHIPSHAPE_TEST_ALLOW_MISSING=1   warn instead of failing when PostgreSQL/Chromium/versitygw are unavailable
 #                                    (the corresponding env var is then left unset)
 #   SHIPSHAPE_TEST_CHROMIUM          use this browser binary instead of /usr/bin/chromium
 #   SHIPSHAPE_TEST_PKGS              package patterns for go vet/go test (default ./...)
+#   SHIPSHAPE_VERSITYGW              use this versitygw binary (default: $(go env GOPATH)/bin/versitygw,
+#                                    go-installed at the version pinned in scripts/s3-throwaway.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -106,14 +110,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}" || log "installing ${missing[*]} failed"
 fi
 
+# The S3-compatible test server: go install (module + build cache; skipped when the pinned
+# version is already in $(go env GOPATH)/bin).
+HAVE_S3=1
+"$ROOT/scripts/s3-throwaway.sh" install >/dev/null || HAVE_S3=0
+
 HAVE_PG=1
 HAVE_CHROMIUM=1
 find_pg_bindir || HAVE_PG=0
 CHROMIUM="$(chromium_bin)" || HAVE_CHROMIUM=0
-if [ "$HAVE_PG" -eq 0 ] || [ "$HAVE_CHROMIUM" -eq 0 ]; then
+if [ "$HAVE_PG" -eq 0 ] || [ "$HAVE_CHROMIUM" -eq 0 ] || [ "$HAVE_S3" -eq 0 ]; then
   what=()
   [ "$HAVE_PG" -eq 0 ] && what+=("PostgreSQL server (package postgresql)")
   [ "$HAVE_CHROMIUM" -eq 0 ] && what+=("Chromium ($CHROMIUM_DEFAULT, package chromium)")
+  [ "$HAVE_S3" -eq 0 ] && what+=("S3 test server (go install github.com/versity/versitygw/cmd/versitygw)")
   if [ "$ALLOW_MISSING" = "1" ]; then
     log "WARNING: unavailable, related tests will be skipped (SHIPSHAPE_TEST_ALLOW_MISSING=1): ${what[*]}"
   else
@@ -121,12 +131,17 @@ if [ "$HAVE_PG" -eq 0 ] || [ "$HAVE_CHROMIUM" -eq 0 ]; then
   fi
 fi
 
-# ---------------------------------------------------------------- throwaway PostgreSQL
+# ---------------------------------------------------------------- throwaway PostgreSQL and S3
 PG_DIR=""
+S3_DIR=""
 cleanup() {
   if [ -n "$PG_DIR" ]; then
     "$ROOT/scripts/pg-throwaway.sh" stop "$PG_DIR" || log "WARNING: failed to clean up $PG_DIR"
     PG_DIR=""
+  fi
+  if [ -n "$S3_DIR" ]; then
+    "$ROOT/scripts/s3-throwaway.sh" stop "$S3_DIR" || log "WARNING: failed to clean up $S3_DIR"
+    S3_DIR=""
   fi
 }
 trap cleanup EXIT
@@ -145,6 +160,28 @@ if [ "$HAVE_PG" -eq 1 ]; then
   done <<<"$pg_out"
   [ -n "$PG_DIR" ] && [ -n "${SHIPSHAPE_TEST_POSTGRES:-}" ] || die "pg-throwaway.sh start printed no dir/url"
   log "SHIPSHAPE_TEST_POSTGRES=$SHIPSHAPE_TEST_POSTGRES"
+fi
+unset SHIPSHAPE_TEST_S3 SHIPSHAPE_TEST_S3_ACCESS_KEY SHIPSHAPE_TEST_S3_SECRET_KEY
+if [ "$HAVE_S3" -eq 1 ]; then
+  header "s3 (versitygw)"
+  if ! s3_out="$("$ROOT/scripts/s3-throwaway.sh" start)"; then
+    [ "$ALLOW_MISSING" = "1" ] || die "could not start the throwaway S3 server (versitygw); set SHIPSHAPE_TEST_ALLOW_MISSING=1 to run without it"
+    log "WARNING: could not start the throwaway S3 server; S3 tests will be skipped (SHIPSHAPE_TEST_ALLOW_MISSING=1)"
+    HAVE_S3=0
+    s3_out=""
+  fi
+  while IFS= read -r line; do
+    case "$line" in
+      dir=*) S3_DIR="${line#dir=}" ;;
+      url=*) export SHIPSHAPE_TEST_S3="${line#url=}" ;;
+      access_key=*) export SHIPSHAPE_TEST_S3_ACCESS_KEY="${line#access_key=}" ;;
+      secret_key=*) export SHIPSHAPE_TEST_S3_SECRET_KEY="${line#secret_key=}" ;;
+    esac
+  done <<<"$s3_out"
+  if [ "$HAVE_S3" -eq 1 ]; then
+    [ -n "$S3_DIR" ] && [ -n "${SHIPSHAPE_TEST_S3:-}" ] || die "s3-throwaway.sh start printed no dir/url"
+    log "SHIPSHAPE_TEST_S3=$SHIPSHAPE_TEST_S3"
+  fi
 fi
 if [ "$HAVE_CHROMIUM" -eq 1 ]; then
   export SHIPSHAPE_TEST_CHROMIUM="$CHROMIUM"
@@ -189,6 +226,7 @@ header "summary"
 printf '  %s\n' "${results[@]}"
 [ "$HAVE_PG" -eq 1 ] || echo "  (PostgreSQL unavailable: PostgreSQL tests were not exercised)"
 [ "$HAVE_CHROMIUM" -eq 1 ] || echo "  (Chromium unavailable: browser tests were not exercised)"
+[ "$HAVE_S3" -eq 1 ] || echo "  (versitygw unavailable: S3 file storage tests were not exercised)"
 if [ "$failed" -ne 0 ]; then
   echo "TEST SUMMARY: FAIL"
   exit 1

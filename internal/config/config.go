@@ -9,7 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,6 +31,10 @@ type Config struct {
 	SessionMax     time.Duration
 	BodyLimit      int64 // bytes for JSON and form bodies
 	ShutdownGrace  time.Duration
+	Blob           string // "" means local files under FilesDir; else s3://BUCKET[/PREFIX]?endpoint=…
+	S3AccessKey    string
+	S3SecretKey    string
+	MaxUpload      int64 // bytes, largest uploaded file
 }
 
 // Default returns the zero-configuration defaults.
@@ -42,8 +48,15 @@ func Default() Config {
 		SessionMax:    30 * 24 * time.Hour,
 		BodyLimit:     1 << 20,
 		ShutdownGrace: 20 * time.Second,
+		MaxUpload:     DefaultMaxUpload,
 	}
 }
+
+// DefaultMaxUpload is the default largest uploaded file: 4 GiB.
+const DefaultMaxUpload = 4 << 30
+
+// MaxUploadLimit is the largest --max-upload accepted: 5 TiB, the S3 object limit.
+const MaxUploadLimit = 5 << 40
 
 // SQLitePath is the embedded database file.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "shipshape.db") }
@@ -87,7 +100,23 @@ func Options() []Option {
 			set: func(c *Config, v string) error { return parseInt(v, &c.BodyLimit) }, get: func(c *Config) string { return strconv.FormatInt(c.BodyLimit, 10) }},
 		{Flag: "shutdown-grace", Env: "SHIPSHAPE_SHUTDOWN_GRACE", Help: "how long in-flight requests may take to finish on SIGTERM",
 			set: func(c *Config, v string) error { return parseDuration(v, &c.ShutdownGrace) }, get: func(c *Config) string { return c.ShutdownGrace.String() }},
+		{Flag: "blob", Env: "SHIPSHAPE_BLOB", Help: "file storage: empty means the files directory in the data directory; s3://BUCKET[/PREFIX]?endpoint=HOST:PORT&region=…&tls=false&path_style=true for S3-compatible object storage",
+			set: func(c *Config, v string) error { c.Blob = v; return nil }, get: func(c *Config) string { return redact(c.Blob) }},
+		{Flag: "s3-access-key", Env: "SHIPSHAPE_S3_ACCESS_KEY", Secret: true, Help: "access key for s3:// file storage",
+			set: func(c *Config, v string) error { c.S3AccessKey = v; return nil }, get: func(c *Config) string { return hidden(c.S3AccessKey) }},
+		{Flag: "s3-secret-key", Env: "SHIPSHAPE_S3_SECRET_KEY", Secret: true, Help: "secret key for s3:// file storage",
+			set: func(c *Config, v string) error { c.S3SecretKey = v; return nil }, get: func(c *Config) string { return hidden(c.S3SecretKey) }},
+		{Flag: "max-upload", Env: "SHIPSHAPE_MAX_UPLOAD", Help: "largest uploaded file, in bytes",
+			set: func(c *Config, v string) error { return parseInt(v, &c.MaxUpload) }, get: func(c *Config) string { return strconv.FormatInt(c.MaxUpload, 10) }},
 	}
+}
+
+// hidden shows whether a secret is set without showing it.
+func hidden(v string) string {
+	if v == "" {
+		return ""
+	}
+	return "…"
 }
 
 func redact(u string) string {
@@ -220,7 +249,120 @@ func (c Config) Validate() error {
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, errors.New("shutdown-grace must not be negative"))
 	}
+	if c.Blob != "" {
+		if _, err := ParseS3URL(c.Blob); err != nil {
+			errs = append(errs, fmt.Errorf("blob: %w", err))
+		} else if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			errs = append(errs, errors.New("s3-access-key and s3-secret-key are required when blob is an s3:// URL (SHIPSHAPE_S3_ACCESS_KEY, SHIPSHAPE_S3_SECRET_KEY or their _FILE variants)"))
+		}
+	}
+	if c.MaxUpload < 1 || c.MaxUpload > MaxUploadLimit {
+		errs = append(errs, fmt.Errorf("max-upload %d: want 1 to %d bytes (5 TiB)", c.MaxUpload, int64(MaxUploadLimit)))
+	}
 	return errors.Join(errs...)
+}
+
+// S3Location is a parsed s3:// file storage URL.
+type S3Location struct {
+	Bucket   string
+	Prefix   string // "" or ending in "/"; prepended to every key
+	Endpoint string // host[:port]
+	Region   string // "" lets the client discover it
+	TLS      bool   // https (default true)
+	// PathStyle: nil = automatic (virtual-host style for AWS, path style elsewhere).
+	PathStyle *bool
+}
+
+// DefaultS3Endpoint is used when the s3:// URL has no endpoint parameter.
+const DefaultS3Endpoint = "s3.amazonaws.com"
+
+// ParseS3URL parses s3://BUCKET[/PREFIX]?endpoint=HOST:PORT&region=R&tls=BOOL&path_style=BOOL.
+// Credentials never belong in the URL; they come from their own settings.
+func ParseS3URL(raw string) (S3Location, error) {
+	var loc S3Location
+	u, err := url.Parse(raw)
+	if err != nil {
+		return loc, errors.New("not a valid URL; want s3://BUCKET?endpoint=HOST:PORT")
+	}
+	if u.Scheme != "s3" {
+		return loc, fmt.Errorf("want an s3://BUCKET?endpoint=HOST:PORT URL or empty for local files, got scheme %q", u.Scheme)
+	}
+	if u.User != nil {
+		return loc, errors.New("credentials do not belong in the URL; use SHIPSHAPE_S3_ACCESS_KEY and SHIPSHAPE_S3_SECRET_KEY")
+	}
+	if u.Opaque != "" {
+		return loc, errors.New("want s3://BUCKET (with two slashes)")
+	}
+	loc.Bucket = u.Host
+	if !validBucket(loc.Bucket) {
+		return loc, fmt.Errorf("bucket %q: want 3-63 lowercase letters, digits, dots and hyphens", loc.Bucket)
+	}
+	if p := strings.Trim(u.Path, "/"); p != "" {
+		if !validPrefix(p) {
+			return loc, fmt.Errorf("prefix %q: want path segments of letters, digits, '.', '_' and '-'", p)
+		}
+		loc.Prefix = p + "/"
+	}
+	loc.Endpoint, loc.TLS = DefaultS3Endpoint, true
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch k {
+		case "endpoint":
+			if strings.Contains(v, "://") || strings.ContainsAny(v, "/@?#") || v == "" {
+				return loc, fmt.Errorf("endpoint %q: want HOST or HOST:PORT without a scheme (use tls=false for plain http)", v)
+			}
+			if h, p, err := net.SplitHostPort(v); err == nil && (h == "" || !validPort(p) || p == "") {
+				return loc, fmt.Errorf("endpoint %q: want HOST or HOST:PORT", v)
+			}
+			loc.Endpoint = v
+		case "region":
+			loc.Region = v
+		case "tls":
+			if err := parseBool(v, &loc.TLS); err != nil {
+				return loc, fmt.Errorf("tls: %w", err)
+			}
+		case "path_style":
+			var b bool
+			if err := parseBool(v, &b); err != nil {
+				return loc, fmt.Errorf("path_style: %w", err)
+			}
+			loc.PathStyle = &b
+		default:
+			return loc, fmt.Errorf("unknown parameter %q; known: endpoint, region, tls, path_style", k)
+		}
+	}
+	return loc, nil
+}
+
+func validBucket(b string) bool {
+	if len(b) < 3 || len(b) > 63 {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return b[0] != '.' && b[0] != '-' && b[len(b)-1] != '.' && b[len(b)-1] != '-'
+}
+
+func validPrefix(p string) bool {
+	if len(p) > 256 || path.Clean(p) != p {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg[0] == '.' {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func validPort(p string) bool {
