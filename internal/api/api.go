@@ -22,6 +22,7 @@ import (
 	"shipshape/internal/httpx"
 	"shipshape/internal/jsonx"
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 	"shipshape/internal/workspace"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Accounts   *account.Service
 	Workspaces *workspace.Service
 	Projects   *project.Service
+	Releases   *release.Service
 	TrustProxy bool
 	BodyLimit  int64
 }

@@ -10,6 +10,7 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 	"shipshape/internal/workspace"
 )
 
@@ -59,6 +60,21 @@ func (a *api) routeTable() []route {
 		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "A component", Response: project.Component{}, h: a.getComponent},
 		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "Edit a component", Request: project.ComponentPatch{}, Response: project.Component{}, h: a.updateComponent},
 		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 204, Summary: "Delete a component", h: a.deleteComponent},
+
+		{Method: "POST", Path: "/workspaces/{ws}/projects/{key}/releases", Tag: "releases", Status: 201, Summary: "Create a planned release; version is SemVer 2.0.0, unique per project ignoring build metadata",
+			Request: release.CreateInput{}, Response: release.Release{}, h: a.createRelease},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases", Tag: "releases", Status: 200, Summary: "A project's releases, newest first by SemVer precedence",
+			Query:    []param{{"status", "only releases in this status"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[release.Release]{}, h: a.listReleases},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}", Tag: "releases", Status: 200, Summary: "A release (escape '+' in the version as %2B or send it as is)", Response: release.Release{}, h: a.getRelease},
+		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}/releases/{version}", Tag: "releases", Status: 200, Summary: "Edit a release's name, description or target date (null or \"\" clears it)",
+			Request: release.Patch{}, Response: release.Release{}, h: a.updateRelease},
+		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/releases/{version}", Tag: "releases", Status: 204, Summary: "Delete a release and its history (admins)", h: a.deleteRelease},
+		{Method: "POST", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/transitions", Tag: "releases", Status: 200,
+			Summary: "Move a release: planned → in_progress → in_review → released; in_review → in_progress; cancelled (before release) and rolled_back (after) need a reason",
+			Request: release.TransitionInput{}, Response: release.Release{}, h: a.transitionRelease},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/transitions", Tag: "releases", Status: 200, Summary: "A release's status history, oldest first",
+			Response: list[release.Transition]{}, h: a.listTransitions},
 
 		{Method: "GET", Path: "/workspaces/{ws}/audit", Tag: "audit", Status: 200, Summary: "Audit events, newest first (ip and user_agent for admins only)",
 			Query: []param{{"actor", "user id of the actor"}, {"action", "an action, or a prefix ending in '.' such as project."}, {"target_type", "e.g. project"},

@@ -20,6 +20,7 @@ import (
 	"shipshape/internal/db"
 	"shipshape/internal/httpx"
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 	"shipshape/internal/web"
 	"shipshape/internal/workspace"
 )
@@ -32,6 +33,7 @@ type App struct {
 	Accounts   *account.Service
 	Workspaces *workspace.Service
 	Projects   *project.Service
+	Releases   *release.Service
 	Handler    http.Handler
 }
 
@@ -78,10 +80,11 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Workspaces = &workspace.Service{DB: d, Now: now}
 	a.Accounts = &account.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Invitations: a.Workspaces}
 	a.Projects = &project.Service{DB: d, Now: now, Workspaces: a.Workspaces}
+	a.Releases = &release.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects}
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit})
+		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {

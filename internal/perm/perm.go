@@ -57,6 +57,10 @@ const (
 	EditProject      Action = "project.edit"
 	ArchiveProject   Action = "project.archive"
 	DeleteProject    Action = "project.delete"
+	CreateRelease    Action = "release.create"
+	EditRelease      Action = "release.edit"
+	MoveRelease      Action = "release.transition"
+	DeleteRelease    Action = "release.delete"
 	ViewAudit        Action = "audit.view"
 	ViewAuditDetails Action = "audit.view_details" // client IP and user agent
 	VerifyAudit      Action = "audit.verify"
@@ -72,12 +76,16 @@ type Rule struct {
 // Table is the permission table. The minimum role may do the action, and so
 // may every more powerful role.
 var Table = []Rule{
-	{ViewWorkspace, Viewer, "See the workspace, its members (without e-mail), teams, projects, components and activity"},
+	{ViewWorkspace, Viewer, "See the workspace, its members (without e-mail), teams, projects, components, releases and activity"},
 	{ViewAudit, Viewer, "Read the activity feed"},
 	{CreateProject, Member, "Create projects"},
 	{EditProject, Member, "Edit projects and create, edit or delete components"},
 	{ArchiveProject, Admin, "Archive or unarchive projects"},
 	{DeleteProject, Admin, "Delete projects"},
+	{CreateRelease, Member, "Create releases"},
+	{EditRelease, Member, "Edit a release's name, description and target date"},
+	{MoveRelease, Member, "Move a release through its lifecycle (start, review, release, cancel, roll back)"},
+	{DeleteRelease, Admin, "Delete releases and their history"},
 	{ViewMemberEmails, Admin, "See members' e-mail addresses"},
 	{ManageMembers, Admin, "Invite people, change roles, remove members (only owners grant or change the owner role)"},
 	{ManageTeams, Admin, "Create, rename and delete teams and change their members"},

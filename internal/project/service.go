@@ -59,6 +59,12 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in C
 	return p, err
 }
 
+// Lookup finds a project by key in a workspace the caller has already
+// resolved, inside q (other domains call it in their transactions).
+func (s *Service) Lookup(ctx context.Context, q db.Querier, workspaceID, key string) (Project, error) {
+	return findProject(ctx, q, workspaceID, key)
+}
+
 // List returns a page of projects ordered by key. Pages are cached while
 // the workspace's data version is unchanged; callers must not modify them.
 func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Page, error) {

@@ -1,0 +1,256 @@
+package release
+
+import (
+	"context"
+	"time"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
+	"shipshape/internal/db"
+	"shipshape/internal/perm"
+	"shipshape/internal/project"
+	"shipshape/internal/workspace"
+)
+
+// Workspaces resolves a caller's access to a workspace.
+type Workspaces interface {
+	Access(ctx context.Context, q db.Querier, slug, userID string) (workspace.Access, error)
+}
+
+// Service is the release domain's transaction and permission boundary.
+type Service struct {
+	DB         *db.DB
+	Now        func() time.Time
+	Workspaces Workspaces
+	Projects   Projects
+}
+
+// Projects finds the project a release belongs to.
+type Projects interface {
+	Lookup(ctx context.Context, q db.Querier, workspaceID, key string) (project.Project, error)
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// changed finishes every mutation: the workspace's data version moves (so
+// caches of its project data are dropped) and the audit event is written,
+// both in tx.
+func (s *Service) changed(ctx context.Context, tx *db.Tx, actor audit.Actor, at time.Time, e audit.Entry) error {
+	if err := workspace.BumpDataVersion(ctx, tx, e.WorkspaceID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, actor, at, e)
+}
+
+// finish fills in what is computed rather than stored.
+func (s *Service) finish(r *Release, now time.Time) {
+	r.Overdue = r.TargetDate != nil && r.Status.open() && r.TargetDate.before(now)
+	if r.Owners == nil {
+		r.Owners = []Owner{}
+	}
+}
+
+func label(p project.Project, r Release) string { return p.Key + " " + r.Version }
+
+// keyOf turns a version from a URL into the release's key; a version that
+// does not parse names no release.
+func keyOf(version string) (string, error) {
+	v, err := ParseVersion(version)
+	if err != nil {
+		return "", apperr.NotFoundf("release not found")
+	}
+	return v.Key(), nil
+}
+
+// resolve reads the caller's access and the project inside q.
+func (s *Service) resolve(ctx context.Context, q db.Querier, userID, ws, key string) (workspace.Access, project.Project, error) {
+	a, err := s.Workspaces.Access(ctx, q, ws, userID)
+	if err != nil {
+		return a, project.Project{}, err
+	}
+	p, err := s.Projects.Lookup(ctx, q, a.WorkspaceID, key)
+	return a, p, err
+}
+
+// Create makes a planned release of project key.
+func (s *Service) Create(ctx context.Context, actor audit.Actor, ws, key string, in CreateInput) (Release, error) {
+	ver, td, err := in.validate()
+	if err != nil {
+		return Release{}, err
+	}
+	now := s.now()
+	r := Release{ID: db.NewID(), Version: in.Version, Name: in.Name, Description: in.Description, Status: Planned,
+		TargetDate: td, CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now, key: ver.Key()}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, p, err := s.resolve(ctx, tx, actor.UserID, ws, key)
+		if err != nil {
+			return err
+		}
+		if err := a.Require(perm.CreateRelease); err != nil {
+			return err
+		}
+		if p.Archived {
+			return apperr.E(apperr.Conflict, "project %s is archived; unarchive it to plan releases", p.Key)
+		}
+		r.projectID = p.ID
+		if err := insertRelease(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.create", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, r)})
+	})
+	s.finish(&r, now)
+	return r, err
+}
+
+// List returns a page of a project's releases, newest version first by
+// SemVer precedence, optionally only those in one status.
+func (s *Service) List(ctx context.Context, userID, ws, key string, f ListFilter) (Page, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return Page{}, apperr.Fields(map[string]string{"status": "must be one of planned, in_progress, in_review, released, cancelled, rolled_back"})
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
+	if err != nil {
+		return Page{}, err
+	}
+	page, err := listReleases(ctx, s.DB, p.ID, f)
+	now := s.now()
+	for i := range page.Items {
+		s.finish(&page.Items[i], now)
+	}
+	return page, err
+}
+
+// Get returns one release. version may carry build metadata; releases are
+// found by precedence, so 1.0.0 and 1.0.0+abc name the same release.
+func (s *Service) Get(ctx context.Context, userID, ws, key, version string) (Release, error) {
+	vk, err := keyOf(version)
+	if err != nil {
+		return Release{}, err
+	}
+	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
+	if err != nil {
+		return Release{}, err
+	}
+	r, err := findRelease(ctx, s.DB, p.ID, vk)
+	s.finish(&r, s.now())
+	return r, err
+}
+
+// Transitions lists a release's status history, oldest first.
+func (s *Service) Transitions(ctx context.Context, userID, ws, key, version string) ([]Transition, error) {
+	vk, err := keyOf(version)
+	if err != nil {
+		return nil, err
+	}
+	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
+	if err != nil {
+		return nil, err
+	}
+	r, err := findRelease(ctx, s.DB, p.ID, vk)
+	if err != nil {
+		return nil, err
+	}
+	return listTransitions(ctx, s.DB, r.ID)
+}
+
+// mutate resolves access, the project and the release for a change and
+// checks action.
+func (s *Service) mutate(ctx context.Context, actor audit.Actor, ws, key, version string, action perm.Action,
+	fn func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error) (Release, error) {
+	vk, err := keyOf(version)
+	if err != nil {
+		return Release{}, err
+	}
+	var r Release
+	now := s.now()
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, p, err := s.resolve(ctx, tx, actor.UserID, ws, key)
+		if err != nil {
+			return err
+		}
+		if r, err = findRelease(ctx, tx, p.ID, vk); err != nil {
+			return err
+		}
+		if err := a.Require(action); err != nil {
+			return err
+		}
+		return fn(tx, a, p, &r, now)
+	})
+	s.finish(&r, now)
+	return r, err
+}
+
+// Update edits a release's name, description and target date.
+func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key, version string, patch Patch) (Release, error) {
+	return s.mutate(ctx, actor, ws, key, version, perm.EditRelease, func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error {
+		if err := patch.apply(r); err != nil {
+			return err
+		}
+		r.UpdatedAt = now
+		if err := updateRelease(ctx, tx, *r); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.update", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, *r)})
+	})
+}
+
+// Transition moves a release to another status if the lifecycle allows it,
+// recording the change in the release's history and the audit trail.
+// Moving to cancelled or rolled_back needs a reason.
+func (s *Service) Transition(ctx context.Context, actor audit.Actor, ws, key, version string, in TransitionInput) (Release, error) {
+	if err := in.validate(); err != nil {
+		return Release{}, err
+	}
+	return s.mutate(ctx, actor, ws, key, version, perm.MoveRelease, func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error {
+		from := r.Status
+		if !CanMove(from, in.To) {
+			return refused(from, in.To)
+		}
+		r.Status, r.UpdatedAt = in.To, now
+		if in.To == Released {
+			r.ReleasedAt = &now
+		}
+		moved, err := moveRelease(ctx, tx, *r, from)
+		if err != nil {
+			return err
+		}
+		if !moved { // another transition got there first
+			cur, err := findRelease(ctx, tx, p.ID, r.key)
+			if err != nil {
+				return err
+			}
+			return refused(cur.Status, in.To)
+		}
+		t := Transition{ID: db.NewID(), From: from, To: in.To, Reason: in.Reason, ActorID: actor.UserID, At: now}
+		if err := insertTransition(ctx, tx, r.ID, t); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.transition", TargetType: "release", TargetID: r.ID,
+			TargetLabel: label(p, *r) + " → " + string(in.To)})
+	})
+}
+
+// refused is the conflict for a move the lifecycle does not allow; it
+// names the statuses that are allowed.
+func refused(from, to Status) error {
+	allowed := joinStatuses(Next(from))
+	msg := "cannot move from " + string(from) + " to " + string(to) + "; allowed: " + allowed
+	if from == to {
+		msg = "the release is already " + string(from) + "; allowed: " + allowed
+	}
+	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{"to": "allowed from " + string(from) + ": " + allowed}}
+}
+
+// Delete removes a release and its history for good.
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key, version string) error {
+	_, err := s.mutate(ctx, actor, ws, key, version, perm.DeleteRelease, func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM releases WHERE id = ?`, r.ID); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.delete", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, *r)})
+	})
+	return err
+}
