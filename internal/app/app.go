@@ -16,6 +16,7 @@ import (
 
 	"shipshape/internal/account"
 	"shipshape/internal/api"
+	"shipshape/internal/blob"
 	"shipshape/internal/config"
 	"shipshape/internal/db"
 	"shipshape/internal/httpx"
@@ -34,7 +35,10 @@ type App struct {
 	Workspaces *workspace.Service
 	Projects   *project.Service
 	Releases   *release.Service
-	Handler    http.Handler
+	// Blobs is file storage (local directory or S3); opened at start so a
+	// wrong --blob setting or an unreachable bucket fails fast.
+	Blobs   blob.Store
+	Handler http.Handler
 }
 
 // NewLogger builds the structured logger the config asks for.
@@ -77,6 +81,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, err
 // (time.Now in production, a fake in tests).
 func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*App, error) {
 	a := &App{Config: cfg, Log: log, DB: d}
+	bctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var err error
+	if a.Blobs, err = blob.Open(bctx, cfg); err != nil {
+		return nil, fmt.Errorf("file storage: %w", err)
+	}
 	a.Workspaces = &workspace.Service{DB: d, Now: now}
 	a.Accounts = &account.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Invitations: a.Workspaces}
 	a.Projects = &project.Service{DB: d, Now: now, Workspaces: a.Workspaces}
@@ -108,6 +118,9 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Handler = httpx.Chain(mux, httpx.Observe(log), httpx.SecurityHeaders(tls))
 	return a, nil
 }
+
+// Close releases what New opened (the database is the caller's).
+func (a *App) Close() error { return a.Blobs.Close() }
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight
 // requests finish for up to the configured grace period.

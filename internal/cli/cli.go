@@ -131,6 +131,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -181,7 +182,7 @@ func openDB(ctx context.Context, fs *flag.FlagSet, args []string, env Env) (*app
 		d.Close()
 		return nil, nil, err
 	}
-	return a, func() { d.Close() }, nil
+	return a, func() { a.Close(); d.Close() }, nil
 }
 
 func migrate(ctx context.Context, args []string, env Env) error {

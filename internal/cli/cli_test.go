@@ -181,3 +181,12 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		t.Fatalf("tampered site chain: exit %d: %s", code, out)
 	}
 }
+
+func TestServeRefusesUnreachableObjectStorage(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SHIPSHAPE_S3_ACCESS_KEY": "x", "SHIPSHAPE_S3_SECRET_KEY": "y"}
+	code, _, errOut := run(t, "", env, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--blob", "s3://nope?endpoint=127.0.0.1:1&tls=false")
+	if code != 1 || !strings.Contains(errOut, "file storage") {
+		t.Fatalf("exit %d, stderr %q; want a file storage error", code, errOut)
+	}
+}

@@ -149,6 +149,7 @@ func NewApp(t testing.TB, d *db.DB, clock *Clock) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() })
 	return a
 }
 
