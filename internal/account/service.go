@@ -257,7 +257,7 @@ func (s *Service) Session(ctx context.Context, secret string) (Principal, error)
 		return Principal{}, apperr.E(apperr.Unauthenticated, "your session has expired; sign in again")
 	}
 	if now.Sub(row.lastSeen) > time.Minute {
-		if _, err := s.DB.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, id); err != nil {
+		if _, err := s.DB.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?`, now, id, now.Add(-time.Minute)); err != nil {
 			s.Log.Warn("touch session", "err", err)
 		}
 	}
@@ -439,7 +439,9 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 		return Principal{}, apperr.E(apperr.Unauthenticated, "the token has expired or was revoked")
 	}
 	if t.lastUsed == nil || now.Sub(*t.lastUsed) > time.Minute {
-		if _, err := s.DB.Exec(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, now, t.id); err != nil {
+		// Conditional, so requests in flight together write once.
+		if _, err := s.DB.Exec(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+			now, t.id, now.Add(-time.Minute)); err != nil {
 			s.Log.Warn("touch token", "err", err)
 		}
 	}
