@@ -34,7 +34,8 @@ type Deps struct {
 	Projects   *project.Service
 	Releases   *release.Service
 	TrustProxy bool
-	BodyLimit  int64
+	BodyLimit  int64 // JSON bodies
+	MaxUpload  int64 // raw uploads (routes with RawRequest)
 }
 
 type api struct {
@@ -44,6 +45,7 @@ type api struct {
 
 // call is one authenticated request.
 type call struct {
+	w         http.ResponseWriter // for handlers that write the body themselves
 	r         *http.Request
 	principal account.Principal
 	actor     audit.Actor
@@ -52,7 +54,11 @@ type call struct {
 func (c *call) userID() string { return c.principal.User.ID }
 
 // handlerFunc returns the response body (nil for 204) or an error.
+// Handlers that wrote the response themselves return served{}.
 type handlerFunc func(c *call) (any, error)
+
+// served says the handler already wrote the response.
+type served struct{}
 
 // route is one endpoint: its handler and its OpenAPI description.
 type route struct {
@@ -63,6 +69,8 @@ type route struct {
 	Status       int  // success status
 	Request      any  // request body type (nil: none)
 	Response     any  // response body type (nil: none)
+	RawRequest   bool // the body is raw bytes (application/octet-stream), limited by MaxUpload instead of BodyLimit
+	RawResponse  bool // the handler writes raw bytes (application/octet-stream)
 	Query        []param
 	h            handlerFunc
 }
@@ -76,8 +84,15 @@ func New(d Deps) http.Handler {
 	a := &api{Deps: d}
 	a.routes = a.routeTable()
 	mux := http.NewServeMux()
+	// Each route gets its own body limit: JSON routes BodyLimit, raw
+	// uploads MaxUpload (which the upload also enforces while streaming).
+	jsonLimit := httpx.LimitBody(d.BodyLimit)
 	for _, rt := range a.routes {
-		mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+		limit := jsonLimit
+		if rt.RawRequest {
+			limit = httpx.LimitBody(a.maxUpload())
+		}
+		mux.Handle(rt.Method+" "+rt.Path, httpx.Chain(a.wrap(rt), limit))
 	}
 	doc := a.openAPI()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +102,14 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, nil, apperr.NotFoundf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
-	return httpx.Chain(mux, httpx.LimitBody(d.BodyLimit))
+	return mux
+}
+
+func (a *api) maxUpload() int64 {
+	if a.MaxUpload > 0 {
+		return a.MaxUpload
+	}
+	return 4 << 30
 }
 
 // Routes lists "METHOD /path" of every registered endpoint (for tests).
@@ -102,7 +124,7 @@ func Routes(d Deps) []string {
 
 func (a *api) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r, actor: audit.Actor{IP: httpx.ClientIP(r, a.TrustProxy), UserAgent: r.UserAgent()}}
+		c := &call{w: w, r: r, actor: audit.Actor{IP: httpx.ClientIP(r, a.TrustProxy), UserAgent: r.UserAgent()}}
 		if !rt.Public {
 			p, err := a.authenticate(r)
 			if err != nil {
@@ -124,6 +146,9 @@ func (a *api) wrap(rt route) http.Handler {
 		body, err := rt.h(c)
 		if err != nil {
 			httpx.WriteError(w, r, a.Log, err)
+			return
+		}
+		if _, ok := body.(served); ok {
 			return
 		}
 		if body == nil {

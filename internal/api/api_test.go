@@ -97,7 +97,11 @@ type world struct {
 }
 
 func newWorld(t *testing.T, d *db.DB) world {
-	a := testkit.NewApp(t, d, testkit.NewClock())
+	return newWorldWith(t, d, testkit.NewApp(t, d, testkit.NewClock()))
+}
+
+// newWorldWith builds the world on an app of the caller's making.
+func newWorldWith(t *testing.T, d *db.DB, a *app.App) world {
 	srv := testkit.Server(t, a)
 	w := world{app: a, api: client{t: t, base: srv.URL}}
 	w.ana = testkit.MustUser(t, a, "Ana Lima")

@@ -76,6 +76,16 @@ func (a *api) routeTable() []route {
 		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/transitions", Tag: "releases", Status: 200, Summary: "A release's status history, oldest first",
 			Response: list[release.Transition]{}, h: a.listTransitions},
 
+		{Method: "PUT", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files/{name}", Tag: "releases", Status: 201,
+			Summary:    "Upload a file (the raw request body, streamed; at most --max-upload bytes) or replace the file of that name; refused once the release is released",
+			RawRequest: true, Response: release.File{}, h: a.putFile},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files", Tag: "releases", Status: 200, Summary: "A release's files by name",
+			Response: list[release.File]{}, h: a.listFiles},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files/{name}", Tag: "releases", Status: 200,
+			Summary: "Download a file as an attachment (Range requests answer 206; X-Checksum-SHA256 and Repr-Digest carry its SHA-256)", RawResponse: true, h: a.getFile},
+		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files/{name}", Tag: "releases", Status: 204,
+			Summary: "Delete a file; refused once the release is released", h: a.deleteFile},
+
 		{Method: "GET", Path: "/workspaces/{ws}/audit", Tag: "audit", Status: 200, Summary: "Audit events, newest first (ip and user_agent for admins only)",
 			Query: []param{{"actor", "user id of the actor"}, {"action", "an action, or a prefix ending in '.' such as project."}, {"target_type", "e.g. project"},
 				{"since", "RFC 3339 time"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},

@@ -60,6 +60,7 @@ const (
 	CreateRelease    Action = "release.create"
 	EditRelease      Action = "release.edit"
 	MoveRelease      Action = "release.transition"
+	ManageFiles      Action = "release.files"
 	DeleteRelease    Action = "release.delete"
 	ViewAudit        Action = "audit.view"
 	ViewAuditDetails Action = "audit.view_details" // client IP and user agent
@@ -85,6 +86,7 @@ var Table = []Rule{
 	{CreateRelease, Member, "Create releases"},
 	{EditRelease, Member, "Edit a release's name, description and target date"},
 	{MoveRelease, Member, "Move a release through its lifecycle (start, review, release, cancel, roll back)"},
+	{ManageFiles, Member, "Upload, replace and delete a release's files (until it is released)"},
 	{DeleteRelease, Admin, "Delete releases and their history"},
 	{ViewMemberEmails, Admin, "See members' e-mail addresses"},
 	{ManageMembers, Admin, "Invite people, change roles, remove members (only owners grant or change the owner role)"},

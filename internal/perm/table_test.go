@@ -152,6 +152,7 @@ func TestTableMatchesTheAgreedPolicy(t *testing.T) {
 		perm.DeleteProject:    perm.Admin,
 		perm.CreateRelease:    perm.Member,
 		perm.EditRelease:      perm.Member,
+		perm.ManageFiles:      perm.Member,
 		perm.MoveRelease:      perm.Member,
 		perm.DeleteRelease:    perm.Admin,
 		perm.ViewMemberEmails: perm.Admin,

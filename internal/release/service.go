@@ -2,10 +2,12 @@ package release
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/blob"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
@@ -23,6 +25,11 @@ type Service struct {
 	Now        func() time.Time
 	Workspaces Workspaces
 	Projects   Projects
+	// Blobs holds release files; MaxUpload is the largest file in bytes
+	// (4 GiB when 0). Log reports objects that could not be deleted.
+	Blobs     blob.Store
+	MaxUpload int64
+	Log       *slog.Logger
 }
 
 // Projects finds the project a release belongs to.
@@ -244,9 +251,15 @@ func refused(from, to Status) error {
 	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{"to": "allowed from " + string(from) + ": " + allowed}}
 }
 
-// Delete removes a release and its history for good.
+// Delete removes a release, its history and its files for good; the
+// files' objects are deleted after the commit.
 func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key, version string) error {
 	_, err := s.mutate(ctx, actor, ws, key, version, perm.DeleteRelease, func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error {
+		keys, err := fileKeys(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		s.deleteBlobsLater(tx, keys...)
 		if _, err := tx.Exec(ctx, `DELETE FROM releases WHERE id = ?`, r.ID); err != nil {
 			return err
 		}

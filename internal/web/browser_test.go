@@ -16,6 +16,7 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/db"
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 	"shipshape/internal/testkit"
 	"shipshape/internal/workspace"
 )
@@ -202,6 +203,38 @@ func TestBrowserFirstRun(t *testing.T) {
 		}
 	}
 
+	// 5. A release: planned through the project page, then moved to
+	// released with the buttons on its page.
+	run("open project", chromedp.Navigate(base+"/w/acme-inc/p/PAY"), chromedp.WaitVisible(chromedp.ID("new-release-version")))
+	run("plan release",
+		chromedp.SendKeys(chromedp.ID("new-release-version"), "1.4.0"),
+		chromedp.SendKeys(chromedp.ID("new-release-name"), "Spring refunds"),
+		chromedp.SetValue(chromedp.ID("new-release-target_date"), "2026-03-31"),
+		chromedp.SendKeys(chromedp.ID("new-release-description"), "Partial refunds for card payments.\n\n- Refund any amount up to the charge\n- Show refunds in the ledger"),
+		chromedp.Click(chromedp.CSS(`form[action$="/releases"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.release-actions`)),
+	)
+	if loc := location(); loc != "/w/acme-inc/p/PAY/r/1.4.0?notice=release-created" {
+		t.Fatalf("after planning the release: %s", loc)
+	}
+	for _, step := range []struct{ to, next string }{{"in_progress", "in_review"}, {"in_review", "released"}, {"released", "rolled_back"}} {
+		run("move to "+step.to,
+			chromedp.Click(chromedp.CSS(`.release-actions form:has(input[name=to][value=`+step.to+`]) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.release-actions input[name=to][value=`+step.next+`] ~ button, .release-actions details:has(input[value=`+step.next+`]) > summary`)),
+		)
+	}
+	text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = strings.Join(strings.Fields(text), " ") // badges are inline-flex: innerText breaks lines
+	for _, want := range []string{"Released. Nice work.", "In review → Released", "Planned → In progress", "Roll back…"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("release page does not show %q:\n%s", want, text)
+		}
+	}
+	run("board", chromedp.Click(chromedp.CSS(`.sidenav a[href="/w/acme-inc/releases"]`)), chromedp.WaitVisible(chromedp.CSS(`.board a[href="/w/acme-inc/p/PAY/r/1.4.0"]`)))
+
 	run("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ws-card")))
 
 	if shots != "" {
@@ -218,6 +251,16 @@ func TestBrowserFirstRun(t *testing.T) {
 		shot("members-desktop")
 		run("projects", chromedp.Navigate(base+"/w/acme-inc"), chromedp.WaitVisible(chromedp.CSS(".list")))
 		shot("projects-desktop")
+		run("release", chromedp.Navigate(base+"/w/acme-inc/p/PAY/r/1.4.0"), chromedp.WaitVisible(chromedp.CSS(".timeline")))
+		shot("release-desktop")
+		run("release in review", chromedp.Navigate(base+"/w/acme-inc/p/AUTH/r/2.0.0-rc.1+build.5"), chromedp.WaitVisible(chromedp.CSS(".timeline")))
+		shot("release-review-desktop")
+		run("release cancel", chromedp.Click(chromedp.CSS(`.release-actions details summary`)),
+			chromedp.SendKeys(chromedp.CSS(`.release-actions details textarea`), "  "), chromedp.Click(chromedp.CSS(`.release-actions details button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.release-actions details[open] .field-error`)))
+		shot("release-reason-error-desktop")
+		run("board", chromedp.Navigate(base+"/w/acme-inc/releases"), chromedp.WaitVisible(chromedp.CSS(".board")))
+		shot("releases-desktop")
 
 		// Phone width: the navigation collapses, tables scroll.
 		run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
@@ -228,6 +271,9 @@ func TestBrowserFirstRun(t *testing.T) {
 			{"members-mobile", "/w/acme-inc/members", "#invite"},
 			{"settings-mobile", "/w/acme-inc/settings", "#rename-name"},
 			{"projects-mobile", "/w/acme-inc", ".list"},
+			{"release-mobile", "/w/acme-inc/p/PAY/r/1.4.0", ".timeline"},
+			{"release-review-mobile", "/w/acme-inc/p/AUTH/r/2.0.0-rc.1+build.5", ".timeline"},
+			{"releases-mobile", "/w/acme-inc/releases", ".board"},
 		} {
 			run(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 			shot(p.name)
@@ -243,6 +289,10 @@ func TestBrowserFirstRun(t *testing.T) {
 		shot("project-dark")
 		run("dashboard dark", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ws-card")))
 		shot("dashboard-dark")
+		run("board dark", chromedp.Navigate(base+"/w/acme-inc/releases"), chromedp.WaitVisible(chromedp.CSS(".board")))
+		shot("releases-dark")
+		run("release dark", chromedp.Navigate(base+"/w/acme-inc/p/PAY/r/1.4.0"), chromedp.WaitVisible(chromedp.CSS(".timeline")))
+		shot("release-dark")
 		run("light", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
 			return err
@@ -363,6 +413,28 @@ func seedDemo(t *testing.T, s *site) (invitation string) {
 	must(err)
 	testkit.MustWorkspace(t, a, bo, "globex")
 	testkit.MustJoin(t, a, bo, "globex", ana, "admin")
+	// Releases across the projects, for the board and release pages.
+	rel := func(u account.User, key, version, name, target, desc string, moves ...release.Status) {
+		t.Helper()
+		_, err := a.Releases.Create(ctx, testkit.Actor(u), "acme-inc", key, release.CreateInput{Version: version, Name: name, TargetDate: target, Description: desc})
+		must(err)
+		for _, to := range moves {
+			s.clock.Advance(17 * time.Minute)
+			reason := ""
+			if to == release.Cancelled || to == release.RolledBack {
+				reason = "Superseded by the next release."
+			}
+			_, err := a.Releases.Transition(ctx, testkit.Actor(u), "acme-inc", key, version, release.TransitionInput{To: to, Reason: reason})
+			must(err)
+		}
+	}
+	rel(cy, "PAY", "1.3.0", "Ledger exports", "2026-01-04", "CSV exports of the ledger.", release.InProgress, release.InReview, release.Released)
+	rel(ana, "PAY", "1.5.0", "Payouts", "2026-04-30", "")
+	rel(bo, "WEB", "3.2.0", "Checkout redesign", "2026-01-02", "A one-page checkout.", release.InProgress)
+	rel(bo, "WEB", "3.3.0-beta.1", "", "", "")
+	rel(cy, "AUTH", "2.0.0-rc.1+build.5", "Passkeys", "2026-02-15",
+		"Sign in with **passkeys**.\n\n- WebAuthn registration and sign-in\n- Fallback to e-mail links", release.InProgress, release.InReview)
+	rel(cy, "AUTH", "1.9.1", "Session fixes", "", "", release.Cancelled)
 	s.clock.Advance(2 * time.Minute)
 	return inv.Token
 }

@@ -42,6 +42,11 @@ func (s *server) funcs() template.FuncMap {
 		},
 		"minutes":  func(sec int) int { return (sec + 30) / 60 },
 		"roleName": func(r perm.Role) string { return strings.TrimSuffix(capFirst(string(r)), ".") },
+		// Releases.
+		"statusLabel": statusLabel,
+		"statusClass": statusClass,
+		"day":         dayText,
+		"relpath":     releasePath,
 	}
 }
 

@@ -301,9 +301,11 @@ func TestPagesAreCSPClean(t *testing.T) {
 		b.createProject("acme", "PAY", "Payments", "Moves money")
 		b.post("/w/acme/p/PAY/components", url.Values{"slug": {"api"}, "name": {"API"}})
 		b.post("/w/acme/teams", url.Values{"name": {"Platform"}, "slug": {"platform"}})
+		b.post("/w/acme/p/PAY/releases", url.Values{"version": {"1.0.0+b.1"}, "name": {"First"}, "target_date": {"2026-03-31"}})
 		token := b.invite("acme", "bo@example.com", "member")
 
-		pages := []string{"/", "/w/acme", "/w/acme?archived=1", "/w/acme/p/PAY", "/w/acme/p/PAY/c/api", "/w/acme/members",
+		pages := []string{"/", "/w/acme", "/w/acme?archived=1", "/w/acme/p/PAY", "/w/acme/p/PAY?status=planned", "/w/acme/p/PAY/c/api",
+			"/w/acme/p/PAY/r/1.0.0+b.1", "/w/acme/releases", "/w/acme/members",
 			"/w/acme/teams", "/w/acme/activity", "/w/acme/settings", "/profile", "/tokens", "/admin", "/invite/" + token, "/nope"}
 		for _, path := range pages {
 			p := b.get(path)
@@ -328,6 +330,10 @@ func TestPagesAreCSPClean(t *testing.T) {
 		p = b.post("/w/acme/settings", url.Values{"name": {""}})
 		expectCSPClean(t, p)
 		p = b.post("/admin/signup", url.Values{"signup_mode": {"nobody"}})
+		expectCSPClean(t, p)
+		p = b.post("/w/acme/p/PAY/releases", url.Values{"version": {"nope"}})
+		expectCSPClean(t, p)
+		p = b.post("/w/acme/p/PAY/r/1.0.0/move", url.Values{"to": {"cancelled"}})
 		expectCSPClean(t, p)
 	})
 }

@@ -6,11 +6,17 @@ import (
 	"strings"
 
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 )
 
 type projectData struct {
 	Project    project.Project
 	Components []project.Component
+
+	Releases       []release.Release
+	ReleaseStatus  release.Status // the filter, "" for all
+	ReleaseFilters []statusFilter
+	MoreReleases   bool
 }
 
 func (s *server) projectPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -30,9 +36,14 @@ func (s *server) showProject(w http.ResponseWriter, r *http.Request, c *call, v 
 		s.fail(w, r, c, err)
 		return
 	}
+	d := projectData{Project: p, Components: comps}
+	if err := s.projectReleases(r, c, &d); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
 	v.seed("edit-project", url.Values{"name": {p.Name}, "description": {p.Description}})
 	v.Title, v.Nav, v.WS = p.Key+" · "+p.Name, "projects", wsFromAccess(a)
-	v.Data = projectData{Project: p, Components: comps}
+	v.Data = d
 	s.render(w, r, c, "project", v)
 }
 

@@ -38,6 +38,14 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}", s.authed(s.updateComponent))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}/delete", s.authed(s.deleteComponent))
 
+	// Releases: per project, one page each, and a workspace board.
+	mux.HandleFunc("POST /w/{ws}/p/{key}/releases", s.authed(s.createRelease))
+	mux.HandleFunc("GET /w/{ws}/p/{key}/r/{version}", s.authed(s.releasePage))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}", s.authed(s.updateRelease))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/move", s.authed(s.moveRelease))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/delete", s.authed(s.deleteRelease))
+	mux.HandleFunc("GET /w/{ws}/releases", s.authed(s.releasesBoard))
+
 	// Members and invitations.
 	mux.HandleFunc("GET /w/{ws}/members", s.authed(s.membersPage))
 	mux.HandleFunc("POST /w/{ws}/members/{user}/role", s.authed(s.changeRole))

@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/httpx"
 	"shipshape/internal/markdown"
 	"shipshape/internal/project"
+	"shipshape/internal/release"
 	"shipshape/internal/workspace"
 )
 
@@ -22,6 +23,7 @@ type Deps struct {
 	Accounts     *account.Service
 	Workspaces   *workspace.Service
 	Projects     *project.Service
+	Releases     *release.Service
 	SecureCookie bool
 	TrustProxy   bool
 	BodyLimit    int64
