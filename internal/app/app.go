@@ -92,6 +92,7 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Projects = &project.Service{DB: d, Now: now, Workspaces: a.Workspaces}
 	a.Releases = &release.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects,
 		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
+	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,

@@ -11,6 +11,12 @@ import (
 	"shipshape/internal/workspace"
 )
 
+// Dependent is a domain that keeps data for projects outside the
+// database's cascading deletes.
+type Dependent interface {
+	BeforeProjectDelete(ctx context.Context, tx *db.Tx, projectID string) error
+}
+
 // Workspaces resolves a caller's access to a workspace.
 type Workspaces interface {
 	Access(ctx context.Context, q db.Querier, slug, userID string) (workspace.Access, error)
@@ -21,6 +27,9 @@ type Service struct {
 	DB         *db.DB
 	Now        func() time.Time
 	Workspaces Workspaces
+	// Dependents clean up what other domains keep for a project (release
+	// files in storage) when it is deleted; app wires them.
+	Dependents []Dependent
 
 	lists listCache
 }
@@ -151,6 +160,11 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string)
 		}
 		if err := a.Require(perm.DeleteProject); err != nil {
 			return err
+		}
+		for _, d := range s.Dependents {
+			if err := d.BeforeProjectDelete(ctx, tx, p.ID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM projects WHERE id = ?`, p.ID); err != nil {
 			return err

@@ -81,6 +81,18 @@ func frozen(r Release) error {
 	return apperr.E(apperr.Conflict, "release %s is %s; its files can no longer change", r.Version, r.Status)
 }
 
+// BeforeProjectDelete is called by the project domain inside the
+// transaction that deletes a project: the rows go with the project (foreign
+// keys cascade), and the stored objects go once that transaction commits.
+func (s *Service) BeforeProjectDelete(ctx context.Context, tx *db.Tx, projectID string) error {
+	keys, err := projectFileKeys(ctx, tx, projectID)
+	if err != nil {
+		return err
+	}
+	s.deleteBlobsLater(tx, keys...)
+	return nil
+}
+
 // deleteBlobsLater removes objects once tx has committed. A failure leaves
 // an unreferenced object behind, never a row without its bytes.
 func (s *Service) deleteBlobsLater(tx *db.Tx, keys ...string) {

@@ -256,3 +256,25 @@ func testS3(t testing.TB) *blob.S3 {
 	}
 	return s
 }
+
+// TestDeletingAProjectRemovesItsFilesFromStorage: the rows cascade with the
+// project; the stored objects must not be left behind.
+func TestDeletingAProjectRemovesItsFilesFromStorage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		tm := newTeam(t, d)
+		r := tm.create(t, "2.0.0")
+		body := []byte("artifact bytes")
+		if _, err := tm.Releases.PutFile(ctx, tm.cid, "acme", "PAY", "2.0.0", "app.bin", bytes.NewReader(body), int64(len(body))); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(keys(t, tm.Blobs, r.ID)); n != 1 {
+			t.Fatalf("%d objects after upload, want 1", n)
+		}
+		if err := tm.Projects.Delete(ctx, tm.ana, "acme", "PAY"); err != nil {
+			t.Fatal(err)
+		}
+		if left := keys(t, tm.Blobs, r.ID); len(left) != 0 {
+			t.Fatalf("objects left after the project was deleted: %v", left)
+		}
+	})
+}
