@@ -44,25 +44,16 @@ func listFiles(ctx context.Context, q db.Querier, releaseID string) ([]File, err
 
 // projectFileKeys lists the objects of every file of a project's releases.
 func projectFileKeys(ctx context.Context, q db.Querier, projectID string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT f.blob_key FROM release_files f JOIN releases r ON r.id = f.release_id WHERE r.project_id = ?`, projectID)
-	if err != nil {
-		return nil, fmt.Errorf("list project file keys: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return blobKeys(ctx, q, `SELECT f.blob_key FROM release_files f JOIN releases r ON r.id = f.release_id WHERE r.project_id = ?`, projectID)
 }
 
 // fileKeys lists the objects of a release's files.
 func fileKeys(ctx context.Context, q db.Querier, releaseID string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT blob_key FROM release_files WHERE release_id = ?`, releaseID)
+	return blobKeys(ctx, q, `SELECT blob_key FROM release_files WHERE release_id = ?`, releaseID)
+}
+
+func blobKeys(ctx context.Context, q db.Querier, query string, arg string) ([]string, error) {
+	rows, err := q.Query(ctx, query, arg)
 	if err != nil {
 		return nil, fmt.Errorf("list file keys: %w", err)
 	}
