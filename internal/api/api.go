@@ -21,6 +21,7 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/httpx"
 	"shipshape/internal/jsonx"
+	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/workspace"
@@ -33,6 +34,7 @@ type Deps struct {
 	Workspaces *workspace.Service
 	Projects   *project.Service
 	Releases   *release.Service
+	Owners     *owner.Service
 	TrustProxy bool
 	BodyLimit  int64 // JSON bodies
 	MaxUpload  int64 // raw uploads (routes with RawRequest)
@@ -65,12 +67,13 @@ type route struct {
 	Method, Path string
 	Summary      string
 	Tag          string
-	Public       bool // no token needed
-	Status       int  // success status
-	Request      any  // request body type (nil: none)
-	Response     any  // response body type (nil: none)
-	RawRequest   bool // the body is raw bytes (application/octet-stream), limited by MaxUpload instead of BodyLimit
-	RawResponse  bool // the handler writes raw bytes (application/octet-stream)
+	Public       bool   // no token needed
+	Status       int    // success status
+	Request      any    // request body type (nil: none)
+	Response     any    // response body type (nil: none)
+	RawRequest   bool   // the body is raw bytes (application/octet-stream), limited by MaxUpload instead of BodyLimit
+	RawResponse  bool   // the handler writes raw bytes (application/octet-stream)
+	RawType      string // the content type of a RawResponse when not application/octet-stream
 	Query        []param
 	h            handlerFunc
 }

@@ -41,7 +41,11 @@ func (a *api) openAPI() []byte {
 		}
 		ok := map[string]any{"description": "success"}
 		if rt.RawResponse {
-			ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+			rawType := "application/octet-stream"
+			if rt.RawType != "" {
+				rawType = rt.RawType
+			}
+			ok["content"] = map[string]any{rawType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 		}
 		if rt.Response != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}

@@ -83,8 +83,11 @@ func TestReleaseLifecycleThroughAPI(t *testing.T) {
 		if !strings.Contains(string(r.Body), `"PAY 1.2.0-rc.1+build.5 → rolled_back"`) {
 			t.Errorf("audit lacks the transition: %s", r.Body)
 		}
-		wantStatus(t, w.api.with(w.anaT).do("DELETE", rel+"/1.2.0-rc.1%2Bbuild.5", nil), 204, "")
-		wantStatus(t, mo.do("GET", rel+"/1.2.0-rc.1", nil), 404, "not_found")
+		// It shipped (and was rolled back): it keeps its record.
+		wantStatus(t, w.api.with(w.anaT).do("DELETE", rel+"/1.2.0-rc.1%2Bbuild.5", nil), 409, "conflict")
+		wantStatus(t, w.api.with(w.anaT).do("POST", rel, map[string]any{"version": "9.9.9"}), 201, "")
+		wantStatus(t, w.api.with(w.anaT).do("DELETE", rel+"/9.9.9", nil), 204, "")
+		wantStatus(t, mo.do("GET", rel+"/9.9.9", nil), 404, "not_found")
 	})
 }
 

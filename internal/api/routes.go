@@ -8,6 +8,7 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
@@ -60,6 +61,18 @@ func (a *api) routeTable() []route {
 		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "A component", Response: project.Component{}, h: a.getComponent},
 		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "Edit a component", Request: project.ComponentPatch{}, Response: project.Component{}, h: a.updateComponent},
 		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 204, Summary: "Delete a component", h: a.deleteComponent},
+		{Method: "PUT", Path: "/workspaces/{ws}/owners", Tag: "ownership", Status: 200,
+			Summary: "Replace the owners of one target (project, component or release) atomically; owners are members (user id) or teams (team id) with role accountable, technical, security or privacy",
+			Request: owner.SetInput{}, Response: owner.TargetOwners{}, h: a.setOwners},
+		{Method: "GET", Path: "/workspaces/{ws}/ownership", Tag: "ownership", Status: 200,
+			Summary: "The ownership map: targets with owners, targets without a working accountable owner (unowned) and gaps (owner left the workspace, team deleted)",
+			Query:   []param{{"owner", "a user or team id: only what it owns (unowned is then empty)"}}, Response: owner.Map{}, h: a.ownershipMap},
+		{Method: "POST", Path: "/workspaces/{ws}/ownership/transfer", Tag: "ownership", Status: 200,
+			Summary: "Move every ownership of a person (a member or someone who left) to a member or team, atomically (admins)",
+			Request: owner.TransferInput{}, Response: owner.TransferResult{}, h: a.transferOwnership},
+		{Method: "GET", Path: "/workspaces/{ws}/ownership/policy", Tag: "ownership", Status: 200, Summary: "The workspace's ownership policy", Response: owner.Policy{}, h: a.ownershipPolicy},
+		{Method: "PUT", Path: "/workspaces/{ws}/ownership/policy", Tag: "ownership", Status: 200, Summary: "Change the ownership policy: require_accountable demands exactly one accountable owner on every later change (admins)",
+			Request: policyInput{}, Response: owner.Policy{}, h: a.setOwnershipPolicy},
 
 		{Method: "POST", Path: "/workspaces/{ws}/projects/{key}/releases", Tag: "releases", Status: 201, Summary: "Create a planned release; version is SemVer 2.0.0, unique per project ignoring build metadata",
 			Request: release.CreateInput{}, Response: release.Release{}, h: a.createRelease},
@@ -75,6 +88,12 @@ func (a *api) routeTable() []route {
 			Request: release.TransitionInput{}, Response: release.Release{}, h: a.transitionRelease},
 		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/transitions", Tag: "releases", Status: 200, Summary: "A release's status history, oldest first",
 			Response: list[release.Transition]{}, h: a.listTransitions},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/notes", Tag: "releases", Status: 200,
+			Summary: "Release notes as Markdown (text/markdown): status, dates, description, files with SHA-256, history; ?download=1 for an attachment",
+			Query:   []param{{"download", "1 or true to download as PAY-1.2.0-release-notes.md"}}, RawResponse: true, RawType: "text/markdown", h: a.releaseNotes},
+		{Method: "GET", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/evidence", Tag: "releases", Status: 200,
+			Summary:     "The evidence snapshot frozen when the release was released: the stored JSON bytes as is, with X-Checksum-SHA256 and Repr-Digest; 404 before release",
+			RawResponse: true, RawType: "application/json", h: a.releaseEvidence},
 
 		{Method: "PUT", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files/{name}", Tag: "releases", Status: 201,
 			Summary:    "Upload a file (the raw request body, streamed; at most --max-upload bytes) or replace the file of that name; refused once the release is released",

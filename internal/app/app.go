@@ -20,6 +20,7 @@ import (
 	"shipshape/internal/config"
 	"shipshape/internal/db"
 	"shipshape/internal/httpx"
+	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/web"
@@ -96,7 +97,8 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload})
+		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
+		Owners: &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {

@@ -65,6 +65,8 @@ const (
 	ViewAudit        Action = "audit.view"
 	ViewAuditDetails Action = "audit.view_details" // client IP and user agent
 	VerifyAudit      Action = "audit.verify"
+	AssignOwners     Action = "ownership.assign"
+	ManageOwnership  Action = "ownership.manage"
 )
 
 // Rule is one line of the permission table.
@@ -88,6 +90,8 @@ var Table = []Rule{
 	{MoveRelease, Member, "Move a release through its lifecycle (start, review, release, cancel, roll back)"},
 	{ManageFiles, Member, "Upload, replace and delete a release's files (until it is released)"},
 	{DeleteRelease, Admin, "Delete releases and their history"},
+	{AssignOwners, Member, "Set the owners (accountable, technical, security, privacy) of projects, components and releases"},
+	{ManageOwnership, Admin, "Set the workspace's ownership policy and transfer all of a person's ownerships to another member or team"},
 	{ViewMemberEmails, Admin, "See members' e-mail addresses"},
 	{ManageMembers, Admin, "Invite people, change roles, remove members (only owners grant or change the owner role)"},
 	{ManageTeams, Admin, "Create, rename and delete teams and change their members"},

@@ -155,6 +155,8 @@ func TestTableMatchesTheAgreedPolicy(t *testing.T) {
 		perm.ManageFiles:      perm.Member,
 		perm.MoveRelease:      perm.Member,
 		perm.DeleteRelease:    perm.Admin,
+		perm.AssignOwners:     perm.Member,
+		perm.ManageOwnership:  perm.Admin,
 		perm.ViewMemberEmails: perm.Admin,
 		perm.ManageMembers:    perm.Admin,
 		perm.ManageTeams:      perm.Admin,

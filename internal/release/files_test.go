@@ -130,18 +130,25 @@ func fileFlow(t *testing.T, tm *team, svc *release.Service) {
 	if k := keys(t, svc.Blobs, r.ID); len(k) != 1 {
 		t.Errorf("objects of the released release: %v", k)
 	}
-	// Deleting the release deletes its objects.
-	if err := svc.Delete(ctx, tm.ana, "acme", "PAY", "1.2.0"); err != nil {
+	// A shipped release keeps its files; an unshipped one takes them along
+	// when it is deleted.
+	wantCode(t, svc.Delete(ctx, tm.ana, "acme", "PAY", "1.2.0"), apperr.Conflict)
+	r2 := tm.create(t, "1.3.0")
+	if _, err := svc.PutFile(ctx, tm.cid, "acme", "PAY", "1.3.0", "c.txt", bytes.NewReader([]byte("c")), 1); err != nil {
 		t.Fatal(err)
 	}
-	if k := keys(t, svc.Blobs, r.ID); len(k) != 0 {
+	if err := svc.Delete(ctx, tm.ana, "acme", "PAY", "1.3.0"); err != nil {
+		t.Fatal(err)
+	}
+	if k := keys(t, svc.Blobs, r2.ID); len(k) != 0 {
 		t.Errorf("objects after deleting the release: %v", k)
 	}
 	var n int
-	if err := tm.d.QueryRow(ctx, `SELECT COUNT(*) FROM release_files`).Scan(&n); err != nil || n != 0 {
+	// Only the shipped release's a.txt is left.
+	if err := tm.d.QueryRow(ctx, `SELECT COUNT(*) FROM release_files`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("rows left: %d, %v", n, err)
 	}
-	if err := tm.d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE action IN ('release.file_upload', 'release.file_delete')`).Scan(&n); err != nil || n != 4 {
+	if err := tm.d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE action IN ('release.file_upload', 'release.file_delete')`).Scan(&n); err != nil || n != 5 {
 		t.Errorf("file audit events: %d, %v", n, err)
 	}
 }

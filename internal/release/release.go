@@ -85,6 +85,9 @@ type Release struct {
 	// Overdue: the target date has passed (by the service clock, UTC) and
 	// the release is neither released nor cancelled nor rolled back.
 	Overdue bool `json:"overdue"`
+	// Evidence is the newest evidence snapshot (frozen when the release
+	// moved to released), or null before that.
+	Evidence *EvidenceRef `json:"evidence"`
 
 	key       string // version_key
 	projectID string

@@ -235,6 +235,13 @@ func (s *Service) Transition(ctx context.Context, actor audit.Actor, ws, key, ve
 		if err := insertTransition(ctx, tx, r.ID, t); err != nil {
 			return err
 		}
+		if in.To == Released { // freeze the evidence in this transaction (see evidence.go)
+			ref, err := s.freezeEvidence(ctx, tx, actor, a, p, *r, now)
+			if err != nil {
+				return err
+			}
+			r.Evidence = &ref
+		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.transition", TargetType: "release", TargetID: r.ID,
 			TargetLabel: label(p, *r) + " → " + string(in.To)})
 	})
@@ -255,6 +262,11 @@ func refused(from, to Status) error {
 // files' objects are deleted after the commit.
 func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key, version string) error {
 	_, err := s.mutate(ctx, actor, ws, key, version, perm.DeleteRelease, func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error {
+		if r.ReleasedAt != nil {
+			// What shipped stays on record: its evidence snapshot must outlive
+			// second thoughts. Roll it back instead.
+			return apperr.E(apperr.Conflict, "release %s shipped and keeps its record; roll it back instead of deleting it", r.Version)
+		}
 		keys, err := fileKeys(ctx, tx, r.ID)
 		if err != nil {
 			return err

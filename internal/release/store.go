@@ -14,12 +14,20 @@ import (
 )
 
 const releaseCols = `id, project_id, version, version_key, name, description, status, target_date, released_at,
-	COALESCE(created_by, ''), created_at, updated_at`
+	COALESCE(created_by, ''), created_at, updated_at,
+	(SELECT e.sha256 FROM release_evidence e WHERE e.release_id = releases.id ORDER BY e.created_at DESC, e.id DESC LIMIT 1),
+	(SELECT e.created_at FROM release_evidence e WHERE e.release_id = releases.id ORDER BY e.created_at DESC, e.id DESC LIMIT 1)`
 
 func scanRelease(row interface{ Scan(...any) error }, r *Release) error {
+	var evSHA sql.NullString
+	var evAt *time.Time
 	err := row.Scan(&r.ID, &r.projectID, &r.Version, &r.key, &r.Name, &r.Description, &r.Status, dateDest{&r.TargetDate},
-		db.NullTime(&r.ReleasedAt), &r.CreatedBy, db.Time(&r.CreatedAt), db.Time(&r.UpdatedAt))
+		db.NullTime(&r.ReleasedAt), &r.CreatedBy, db.Time(&r.CreatedAt), db.Time(&r.UpdatedAt), &evSHA, db.NullTime(&evAt))
 	r.Owners = []Owner{}
+	r.Evidence = nil
+	if err == nil && evSHA.Valid && evAt != nil {
+		r.Evidence = &EvidenceRef{SHA256: evSHA.String, CreatedAt: *evAt}
+	}
 	return err
 }
 

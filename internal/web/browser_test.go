@@ -217,6 +217,34 @@ func TestBrowserFirstRun(t *testing.T) {
 	if loc := location(); loc != "/w/acme-inc/p/PAY/r/1.4.0?notice=release-created" {
 		t.Fatalf("after planning the release: %s", loc)
 	}
+	// A file through the real file input; app.js sends it with
+	// XMLHttpRequest and a progress bar, then follows the redirect.
+	artifact := filepath.Join(t.TempDir(), "refunds-1.4.0.tar.gz")
+	if err := os.WriteFile(artifact, []byte(strings.Repeat("shipshape release artifact\n", 2000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("upload a file",
+		chromedp.SetUploadFiles(chromedp.ID("upload-file-file"), []string{artifact}),
+		chromedp.Click(chromedp.CSS(`form[data-upload] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.files-table a.file-name`)),
+	)
+	if loc := location(); loc != "/w/acme-inc/p/PAY/r/1.4.0?notice=file-uploaded#files" {
+		t.Errorf("after the upload: %s", loc)
+	}
+	text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#files")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	for _, want := range []string{"Files 1", "refunds-1.4.0.tar.gz", "52.7 KiB", "Download"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the files card does not show %q:\n%s", want, text)
+		}
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(".files-table [data-copy-value]").hidden`)); err != nil || hidden {
+		t.Errorf("the SHA-256 copy button is hidden (err %v)", err)
+	}
+	shot("release-files-desktop")
 	for _, step := range []struct{ to, next string }{{"in_progress", "in_review"}, {"in_review", "released"}, {"released", "rolled_back"}} {
 		run("move to "+step.to,
 			chromedp.Click(chromedp.CSS(`.release-actions form:has(input[name=to][value=`+step.to+`]) button`)),

@@ -47,6 +47,8 @@ func (s *server) funcs() template.FuncMap {
 		"statusClass": statusClass,
 		"day":         dayText,
 		"relpath":     releasePath,
+		"bytesize":    byteSize,
+		"shorthash":   shortHash,
 	}
 }
 

@@ -303,6 +303,9 @@ func TestPagesAreCSPClean(t *testing.T) {
 		b.post("/w/acme/teams", url.Values{"name": {"Platform"}, "slug": {"platform"}})
 		b.post("/w/acme/p/PAY/releases", url.Values{"version": {"1.0.0+b.1"}, "name": {"First"}, "target_date": {"2026-03-31"}})
 		token := b.invite("acme", "bo@example.com", "member")
+		if p := b.upload("/w/acme/p/PAY/r/1.0.0+b.1/files", "app-1.0.0.zip", []byte("PK\x03\x04 not really"), false); p.Status != http.StatusOK {
+			t.Fatalf("upload: %d %s", p.Status, p.Text())
+		}
 
 		pages := []string{"/", "/w/acme", "/w/acme?archived=1", "/w/acme/p/PAY", "/w/acme/p/PAY?status=planned", "/w/acme/p/PAY/c/api",
 			"/w/acme/p/PAY/r/1.0.0+b.1", "/w/acme/releases", "/w/acme/members",
@@ -334,6 +337,8 @@ func TestPagesAreCSPClean(t *testing.T) {
 		p = b.post("/w/acme/p/PAY/releases", url.Values{"version": {"nope"}})
 		expectCSPClean(t, p)
 		p = b.post("/w/acme/p/PAY/r/1.0.0/move", url.Values{"to": {"cancelled"}})
+		expectCSPClean(t, p)
+		p = b.upload("/w/acme/p/PAY/r/1.0.0+b.1/files", "a/b", []byte("x"), false)
 		expectCSPClean(t, p)
 	})
 }

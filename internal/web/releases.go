@@ -148,6 +148,11 @@ type releaseData struct {
 	Timeline []timelineEntry
 	Moves    []move
 	Creator  string
+	Files    []fileRow
+	// FilesOpen: files can still change (the release is not released,
+	// cancelled or rolled back).
+	FilesOpen bool
+	MaxUpload string
 }
 
 func (s *server) releasePage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -187,7 +192,16 @@ func (s *server) showRelease(w http.ResponseWriter, r *http.Request, c *call, v 
 		}
 		return "A former member"
 	}
-	d := releaseData{Project: p, Release: rel, Path: releasePath(a.Slug, p.Key, rel.Version), Moves: movesFrom(rel.Status), Creator: nameOf(rel.CreatedBy)}
+	files, err := s.Releases.Files(ctx, c.uid(), ws, key, version)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	d := releaseData{Project: p, Release: rel, Path: releasePath(a.Slug, p.Key, rel.Version), Moves: movesFrom(rel.Status), Creator: nameOf(rel.CreatedBy),
+		FilesOpen: filesOpen(rel.Status), MaxUpload: byteSize(s.maxUpload())}
+	for _, f := range files {
+		d.Files = append(d.Files, fileRow{File: f, UploaderName: nameOf(f.UploadedBy), Href: d.Path + "/files/" + url.PathEscape(f.Name)})
+	}
 	// Newest first: the timeline reads like the activity feed.
 	for i := len(hist) - 1; i >= 0; i-- {
 		d.Timeline = append(d.Timeline, timelineEntry{Transition: hist[i], ActorName: nameOf(hist[i].ActorID)})
@@ -272,6 +286,12 @@ func (s *server) deleteRelease(w http.ResponseWriter, r *http.Request, c *call) 
 		return
 	}
 	redirect(w, r, s.projectURL(r)+"?notice=release-deleted#releases")
+}
+
+// filesOpen mirrors the release service's rule: files change only while
+// the release is planned, in progress or in review.
+func filesOpen(st release.Status) bool {
+	return st == release.Planned || st == release.InProgress || st == release.InReview
 }
 
 // --- the workspace board

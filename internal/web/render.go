@@ -236,6 +236,8 @@ var notices = map[string]string{
 	"release-released":    "Released. Nice work.",
 	"release-cancelled":   "Release cancelled.",
 	"release-rolled_back": "Release rolled back.",
+	"file-uploaded":       "File uploaded.",
+	"file-deleted":        "File deleted.",
 	"role-changed":        "Role changed.",
 	"member-removed":      "Member removed.",
 	"left-workspace":      "You left the workspace.",

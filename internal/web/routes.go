@@ -1,10 +1,8 @@
 package web
 
-import "net/http"
-
 // routes lists every page on one screen. GET pages render; POST handlers
 // change one thing and redirect (303) or re-render the form with problems.
-func (s *server) routes(mux *http.ServeMux) {
+func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
 
 	// Getting in.
@@ -44,6 +42,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}", s.authed(s.updateRelease))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/move", s.authed(s.moveRelease))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/delete", s.authed(s.deleteRelease))
+	mux.Upload("POST /w/{ws}/p/{key}/r/{version}/files", s.authed(s.uploadFile))
+	mux.HandleFunc("GET /w/{ws}/p/{key}/r/{version}/files/{name}", s.authed(s.downloadFile))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/files/{name}/delete", s.authed(s.deleteFile))
 	mux.HandleFunc("GET /w/{ws}/releases", s.authed(s.releasesBoard))
 
 	// Members and invitations.

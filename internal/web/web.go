@@ -26,7 +26,8 @@ type Deps struct {
 	Releases     *release.Service
 	SecureCookie bool
 	TrustProxy   bool
-	BodyLimit    int64
+	BodyLimit    int64 // every form but the file upload
+	MaxUpload    int64 // largest release file; 0: the release service's limit
 	BaseURL      string
 	Now          func() time.Time
 }
@@ -60,23 +61,45 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	mux := http.NewServeMux()
-	s.routes(mux)
+	s.routes(&router{mux: mux, formLimit: s.htmlBodyLimit(d.BodyLimit, ""),
+		uploadLimit: s.htmlBodyLimit(s.maxUpload()+multipartOverhead,
+			fmt.Sprintf("The file is larger than the limit of %s.", byteSize(s.maxUpload())))})
 
 	// Unsafe cross-origin requests (CSRF) are refused before any handler
-	// runs; same-origin form posts pass.
+	// runs, uploads included; same-origin form posts pass.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return httpx.Chain(mux, cop.Handler, s.htmlBodyLimit, httpx.LimitBody(d.BodyLimit)), nil
+	return httpx.Chain(mux, cop.Handler), nil
 }
 
-// htmlBodyLimit answers an oversized declared body with an HTML page;
-// httpx.LimitBody then caps bodies of unknown length.
-func (s *server) htmlBodyLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.BodyLimit {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// router registers routes with their body limit, like internal/api does:
+// every route gets BodyLimit, the file upload MaxUpload (which the release
+// service also enforces while streaming).
+type router struct {
+	mux                    *http.ServeMux
+	formLimit, uploadLimit httpx.Middleware
+}
+
+func (rt *router) HandleFunc(pattern string, h http.HandlerFunc) {
+	rt.mux.Handle(pattern, rt.formLimit(h))
+}
+
+// Upload registers a route whose body is a file upload.
+func (rt *router) Upload(pattern string, h http.HandlerFunc) {
+	rt.mux.Handle(pattern, rt.uploadLimit(h))
+}
+
+// htmlBodyLimit answers an oversized declared body with an HTML page and
+// caps bodies of unknown length at n bytes.
+func (s *server) htmlBodyLimit(n int64, message string) httpx.Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > n {
+				s.errorPage(w, r, http.StatusRequestEntityTooLarge, message)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
 }

@@ -53,6 +53,90 @@
       }
     });
   });
+  // Copy buttons that carry their text (a file's full SHA-256).
+  document.querySelectorAll("[data-copy-value]").forEach(function (btn) {
+    var text = btn.getAttribute("data-copy-value");
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var done = function () {
+        btn.classList.add("is-copied");
+        setTimeout(function () { btn.classList.remove("is-copied"); }, 2000);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () {});
+        return;
+      }
+      var ta = document.createElement("textarea");
+      ta.value = text;
+      ta.setAttribute("readonly", "");
+      ta.className = "sr-only";
+      document.body.appendChild(ta);
+      ta.select();
+      try { if (document.execCommand("copy")) done(); } catch (err) { /* nothing to copy with */ }
+      document.body.removeChild(ta);
+    });
+  });
+
+  // File uploads: send with XMLHttpRequest to show progress. Without
+  // JavaScript the form posts normally and the server redirects back.
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var box = form.querySelector(".upload-progress");
+    var bar = box && box.querySelector("progress");
+    var pct = box && box.querySelector(".upload-percent");
+    var errBox = form.querySelector(".upload-error");
+    var button = form.querySelector("button[type=submit]");
+    if (!box || !bar || !window.FormData || !window.XMLHttpRequest) return;
+    var show = function (p) {
+      bar.value = p;
+      pct.textContent = p + "%";
+    };
+    var fail = function (msg) {
+      box.hidden = true;
+      button.disabled = false;
+      if (errBox) { errBox.textContent = msg; errBox.hidden = false; }
+    };
+    // The message of a refused upload: the field or form error of the
+    // re-rendered page, or the error page's explanation.
+    var messageOf = function (xhr) {
+      try {
+        var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var sels = ["form[data-upload] .field-error", "form[data-upload] .alert-error span", "main .alert-error span", ".error-page .lead"];
+        for (var i = 0; i < sels.length; i++) {
+          var el = doc.querySelector(sels[i]);
+          if (el && el.textContent.trim()) return el.textContent.trim();
+        }
+      } catch (err) { /* fall through */ }
+      return "The upload failed (" + (xhr.status ? "HTTP " + xhr.status : "connection lost") + ").";
+    };
+    form.addEventListener("submit", function (e) {
+      var input = form.querySelector("input[type=file]");
+      if (!input || !input.files || input.files.length === 0) return; // let the browser say so
+      e.preventDefault();
+      if (errBox) errBox.hidden = true;
+      button.disabled = true;
+      box.hidden = false;
+      show(0);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (ev.lengthComputable) show(Math.floor(ev.loaded / ev.total * 100));
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          show(100);
+          // The server redirected to the release page; go where it went.
+          if (xhr.responseURL) window.location.assign(xhr.responseURL + "#files");
+          else window.location.reload();
+          return;
+        }
+        fail(messageOf(xhr));
+      });
+      xhr.addEventListener("error", function () { fail("The upload failed: the connection was lost."); });
+      xhr.addEventListener("abort", function () { fail("The upload was cancelled."); });
+      xhr.send(new FormData(form));
+    });
+  });
+
   document.querySelectorAll("input[readonly]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
