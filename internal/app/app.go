@@ -36,6 +36,7 @@ type App struct {
 	Workspaces *workspace.Service
 	Projects   *project.Service
 	Releases   *release.Service
+	Owners     *owner.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -94,13 +95,14 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Releases = &release.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects,
 		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
 	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
+	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}})
+		Owners: a.Owners})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
+		Releases: a.Releases, Owners: a.Owners, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {
 		return nil, err
 	}

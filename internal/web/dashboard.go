@@ -15,6 +15,9 @@ type dashboardData struct {
 	Workspaces []workspace.Workspace
 	Projects   []dashProject
 	Activity   []activity
+	// Owned counts the targets the caller owns per workspace slug.
+	Owned map[string]int
+	MyID  string
 }
 
 // dashProject is a recently updated project in one of the caller's workspaces.
@@ -40,7 +43,14 @@ func (s *server) showDashboard(w http.ResponseWriter, r *http.Request, c *call, 
 	// replace this once people belong to many.
 	var acts []activity
 	var projects []dashProject
+	owned := map[string]int{}
 	for _, ws := range wss {
+		n, err := s.myOwnership(r, c, ws.Slug)
+		if err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		owned[ws.Slug] = n
 		pp, err := s.Projects.List(ctx, c.uid(), ws.Slug, project.ListFilter{Limit: 50})
 		if err != nil {
 			s.fail(w, r, c, err)
@@ -69,7 +79,7 @@ func (s *server) showDashboard(w http.ResponseWriter, r *http.Request, c *call, 
 		projects = projects[:6]
 	}
 	v.Title, v.Nav, v.Workspaces = "Home", "home", wss
-	v.Data = dashboardData{Workspaces: wss, Projects: projects, Activity: acts}
+	v.Data = dashboardData{Workspaces: wss, Projects: projects, Activity: acts, Owned: owned, MyID: c.uid()}
 	s.render(w, r, c, "dashboard", v)
 }
 

@@ -309,7 +309,7 @@ func TestPagesAreCSPClean(t *testing.T) {
 
 		pages := []string{"/", "/w/acme", "/w/acme?archived=1", "/w/acme/p/PAY", "/w/acme/p/PAY?status=planned", "/w/acme/p/PAY/c/api",
 			"/w/acme/p/PAY/r/1.0.0+b.1", "/w/acme/releases", "/w/acme/members",
-			"/w/acme/teams", "/w/acme/activity", "/w/acme/settings", "/profile", "/tokens", "/admin", "/invite/" + token, "/nope"}
+			"/w/acme/teams", "/w/acme/activity", "/w/acme/ownership", "/w/acme/ownership?owner=nobody", "/w/acme/settings", "/profile", "/tokens", "/admin", "/invite/" + token, "/nope"}
 		for _, path := range pages {
 			p := b.get(path)
 			if p.Status != http.StatusOK && path != "/nope" {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 )
@@ -17,6 +18,8 @@ type projectData struct {
 	ReleaseStatus  release.Status // the filter, "" for all
 	ReleaseFilters []statusFilter
 	MoreReleases   bool
+
+	Owners *projectOwners // nil without the owner service
 }
 
 func (s *server) projectPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -38,6 +41,10 @@ func (s *server) showProject(w http.ResponseWriter, r *http.Request, c *call, v 
 	}
 	d := projectData{Project: p, Components: comps}
 	if err := s.projectReleases(r, c, &d); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	if d.Owners, err = s.loadProjectOwners(r, c, a.Slug, p.ID, a.Can(perm.AssignOwners)); err != nil {
 		s.fail(w, r, c, err)
 		return
 	}

@@ -222,6 +222,7 @@ var notices = map[string]string{
 	"workspace-renamed":   "Workspace renamed.",
 	"project-created":     "Project created.",
 	"project-updated":     "Project saved.",
+	"owner-updated":       "Accountable owner saved.",
 	"project-archived":    "Project archived. It is hidden from the project list but nothing was deleted.",
 	"project-unarchived":  "Project restored.",
 	"project-deleted":     "Project deleted.",

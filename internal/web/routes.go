@@ -31,6 +31,7 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /w/{ws}/p/{key}/archive", s.authed(s.archiveProject(true)))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/unarchive", s.authed(s.archiveProject(false)))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/delete", s.authed(s.deleteProject))
+	mux.HandleFunc("POST /w/{ws}/p/{key}/owners/accountable", s.authed(s.setAccountable))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/components", s.authed(s.createComponent))
 	mux.HandleFunc("GET /w/{ws}/p/{key}/c/{slug}", s.authed(s.componentPage))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}", s.authed(s.updateComponent))
@@ -45,6 +46,8 @@ func (s *server) routes(mux *router) {
 	mux.Upload("POST /w/{ws}/p/{key}/r/{version}/files", s.authed(s.uploadFile))
 	mux.HandleFunc("GET /w/{ws}/p/{key}/r/{version}/files/{name}", s.authed(s.downloadFile))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/r/{version}/files/{name}/delete", s.authed(s.deleteFile))
+	mux.HandleFunc("GET /w/{ws}/p/{key}/r/{version}/notes", s.authed(s.downloadNotes))
+	mux.HandleFunc("GET /w/{ws}/p/{key}/r/{version}/evidence", s.authed(s.downloadEvidence))
 	mux.HandleFunc("GET /w/{ws}/releases", s.authed(s.releasesBoard))
 
 	// Members and invitations.
@@ -60,6 +63,9 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /w/{ws}/teams/{team}/delete", s.authed(s.deleteTeam))
 	mux.HandleFunc("POST /w/{ws}/teams/{team}/members", s.authed(s.addTeamMember))
 	mux.HandleFunc("POST /w/{ws}/teams/{team}/members/{user}/remove", s.authed(s.removeTeamMember))
+
+	// Ownership map.
+	mux.HandleFunc("GET /w/{ws}/ownership", s.authed(s.ownershipPage))
 
 	// Activity.
 	mux.HandleFunc("GET /w/{ws}/activity", s.authed(s.activityPage))

@@ -12,6 +12,7 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/httpx"
 	"shipshape/internal/markdown"
+	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/workspace"
@@ -24,6 +25,7 @@ type Deps struct {
 	Workspaces   *workspace.Service
 	Projects     *project.Service
 	Releases     *release.Service
+	Owners       *owner.Service
 	SecureCookie bool
 	TrustProxy   bool
 	BodyLimit    int64 // every form but the file upload
