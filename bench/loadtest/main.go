@@ -10,6 +10,10 @@
 //  3. resident memory (VmRSS) of the server when idle after startup and after
 //     the load run has settled (plus the peak, VmHWM).
 //
+// With -scenario releases it measures instead GET .../releases?limit=20 on a
+// project with 1,000 releases against the ceiling, and the release creation
+// rate (POST .../releases from 16 connections); see releases.go.
+//
 // It runs on SQLite always and on PostgreSQL too when SHIPSHAPE_BENCH_POSTGRES
 // (or -postgres) holds a postgres:// URL. It prints a summary and writes
 // bench/results/latest.json. Only loopback addresses are used; every loop is
@@ -17,6 +21,7 @@
 // included (and get SIGKILL from the kernel if the harness itself dies).
 //
 //	go run ./bench/loadtest            # or: make bench
+//	go run ./bench/loadtest -scenario releases
 //	go run ./bench/loadtest -h         # flags
 package main
 
@@ -75,6 +80,15 @@ type options struct {
 	Keep        bool          `json:"-"`
 	Strict      bool          `json:"-"`
 	Timeout     time.Duration `json:"-"`
+
+	// -scenario releases (see releases.go).
+	Scenario       string        `json:"scenario"`
+	Releases       int           `json:"releases,omitempty"`
+	SeedWorkers    int           `json:"seed_workers,omitempty"`
+	CreateConns    int           `json:"create_connections,omitempty"`
+	CreateDuration time.Duration `json:"-"`
+	CreateS        float64       `json:"create_duration_s,omitempty"`
+	CreateRounds   int           `json:"create_rounds,omitempty"`
 }
 
 func parseFlags(args []string) (options, error) {
@@ -89,7 +103,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.Projects, "projects", 20, "projects to create in the workspace (the list returns at most 50)")
 	fs.IntVar(&o.ColdStarts, "cold-starts", 7, "cold-start runs of `shipshape serve`")
 	fs.DurationVar(&o.Settle, "settle", 5*time.Second, "wait after the load before reading the server's RSS")
-	fs.StringVar(&o.Out, "out", "bench/results/latest.json", "results file (relative to the repository root)")
+	fs.StringVar(&o.Out, "out", "", "results file (relative to the repository root; default bench/results/latest.json, or bench/results/releases.json with -scenario releases)")
 	fs.StringVar(&o.Postgres, "postgres", os.Getenv(defaultBenchPGEV), "postgres:// URL to run against as well (default $"+defaultBenchPGEV+")")
 	fs.BoolVar(&o.SkipSQLite, "skip-sqlite", false, "run only against -postgres")
 	fs.StringVar(&o.Wrk, "wrk", "wrk", "wrk binary (Debian package wrk)")
@@ -98,6 +112,12 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.Strict, "strict", false, "exit with status 3 when a target is missed (the numbers are noisy on shared machines)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (database, logs, bodies)")
 	fs.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "give up (and clean up) after this long")
+	fs.StringVar(&o.Scenario, "scenario", "projects", "projects: GET .../projects, cold start, RSS (the default); releases: GET .../releases?limit=20 on a project with -releases releases, then the release creation rate")
+	fs.IntVar(&o.Releases, "releases", 1000, "releases scenario: releases to seed in the project")
+	fs.IntVar(&o.SeedWorkers, "seed-workers", 8, "releases scenario: concurrent API clients while seeding (not measured)")
+	fs.IntVar(&o.CreateConns, "create-c", 16, "releases scenario: concurrent connections of the creation load (POST .../releases)")
+	fs.DurationVar(&o.CreateDuration, "create-duration", 10*time.Second, "releases scenario: length of each creation run")
+	fs.IntVar(&o.CreateRounds, "create-rounds", 3, "releases scenario: creation runs (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -118,6 +138,18 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("-cold-starts must be 1..100")
 	case o.Settle < 0 || o.Settle > 5*time.Minute:
 		return o, errors.New("-settle must be 0..5m")
+	case o.Scenario != "projects" && o.Scenario != "releases":
+		return o, errors.New("-scenario must be projects or releases")
+	case o.Releases < 20 || o.Releases > 100_000:
+		return o, errors.New("-releases must be 20..100000")
+	case o.SeedWorkers < 1 || o.SeedWorkers > 64:
+		return o, errors.New("-seed-workers must be 1..64")
+	case o.CreateConns < 1 || o.CreateConns > 1000:
+		return o, errors.New("-create-c must be 1..1000")
+	case o.CreateDuration < time.Second || o.CreateDuration > 10*time.Minute:
+		return o, errors.New("-create-duration must be 1s..10m")
+	case o.CreateRounds < 0 || o.CreateRounds > 20:
+		return o, errors.New("-create-rounds must be 0..20")
 	case o.Bin != "" && o.Ref != "":
 		return o, errors.New("-bin and -ref exclude each other")
 	case o.SkipSQLite && o.Postgres == "":
@@ -128,6 +160,17 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.Duration = o.Duration.Round(time.Second)
 	o.DurationS, o.WarmupS, o.SettleS = o.Duration.Seconds(), o.Warmup.Seconds(), o.Settle.Seconds()
+	if o.Out == "" {
+		o.Out = "bench/results/latest.json"
+		if o.Scenario == "releases" {
+			o.Out = "bench/results/releases.json"
+		}
+	}
+	if o.Scenario == "releases" {
+		o.CreateS = o.CreateDuration.Seconds()
+	} else {
+		o.Releases, o.SeedWorkers, o.CreateConns, o.CreateRounds = 0, 0, 0, 0
+	}
 	return o, nil
 }
 
@@ -174,6 +217,8 @@ type report struct {
 
 type engineResult struct {
 	Engine      string `json:"engine"`
+	Scenario    string `json:"scenario"`
+	Path        string `json:"path"`
 	BodyBytes   int    `json:"body_bytes"`
 	ContentType string `json:"content_type"`
 	Items       int    `json:"items"`
@@ -194,6 +239,9 @@ type engineResult struct {
 	Shipshape targetResult `json:"shipshape"`
 	Ratio     float64      `json:"ratio"`     // median req/s, shipshape ÷ ceiling
 	CPURatio  float64      `json:"cpu_ratio"` // server CPU per request, ceiling ÷ shipshape (less noise-sensitive)
+
+	SeedS  float64       `json:"seed_s,omitempty"` // releases scenario: time to create the releases
+	Create *createResult `json:"create,omitempty"` // releases scenario: creation rate
 
 	Checks []check `json:"checks"`
 	Error  string  `json:"error,omitempty"`
@@ -325,7 +373,12 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	b := &bench{o: o, pr: pr, bin: bin, ceilingBin: ceilingBin, tmp: tmp, wrk: wrkPath, sample: sample}
 	for _, e := range engines {
-		er, err := b.engine(ctx, e.name, e.url)
+		var er engineResult
+		if o.Scenario == "releases" {
+			er, err = b.releasesEngine(ctx, e.name, e.url)
+		} else {
+			er, err = b.engine(ctx, e.name, e.url)
+		}
 		if err != nil {
 			er.Error = err.Error()
 		}
@@ -408,39 +461,50 @@ type server struct {
 	readyIn time.Duration
 }
 
-func (b *bench) engine(ctx context.Context, name, dbURL string) (er engineResult, err error) {
-	er.Engine = name
-	step("[%s] seeding", name)
+// setup creates a data directory, a site admin and a read,write token
+// through the CLI, the way an operator would.
+func (b *bench) setup(ctx context.Context, name, dbURL string) (dbArgs []string, token, suffix string, err error) {
 	dataDir := filepath.Join(b.tmp, "data-"+name)
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return er, err
+		return nil, "", "", err
 	}
-	dbArgs := []string{"--data", dataDir}
+	dbArgs = []string{"--data", dataDir}
 	if dbURL != "" {
 		dbArgs = append(dbArgs, "--database", dbURL)
 	}
 	// Unique names so that a shared PostgreSQL database can be reused.
-	suffix := randHex(4)
+	suffix = randHex(4)
 	email := "bench-" + suffix + "@example.com"
 	password := "Bench-" + randHex(12)
 	if _, err := b.cli(ctx, strings.NewReader(password+"\n"), append([]string{"admin", "create-user", "--email", email, "--name", "Bench User", "--site-admin"}, dbArgs...)...); err != nil {
-		return er, err
+		return nil, "", "", err
 	}
 	out, err := b.cli(ctx, nil, append([]string{"admin", "create-token", "--email", email, "--name", "bench", "--scopes", "read,write"}, dbArgs...)...)
 	if err != nil {
-		return er, err
+		return nil, "", "", err
 	}
-	token := strings.TrimSpace(out)
+	token = strings.TrimSpace(out)
 	if token == "" || strings.ContainsAny(token, " \n") {
-		return er, fmt.Errorf("create-token printed %q, want one token", out)
+		return nil, "", "", fmt.Errorf("create-token printed %q, want one token", out)
 	}
 
+	return dbArgs, token, suffix, nil
+}
+
+func (b *bench) engine(ctx context.Context, name, dbURL string) (er engineResult, err error) {
+	er.Engine, er.Scenario = name, "projects"
+	step("[%s] seeding", name)
+	dbArgs, token, suffix, err := b.setup(ctx, name, dbURL)
+	if err != nil {
+		return er, err
+	}
 	srv, err := b.serve(ctx, dbArgs)
 	if err != nil {
 		return er, err
 	}
 	slug := "bench-" + suffix
 	listPath := "/api/v1/workspaces/" + slug + "/projects"
+	er.Path = "GET /api/v1/workspaces/{ws}/projects"
 	if err := seed(ctx, srv.url, token, slug, b.o.Projects); err != nil {
 		srv.c.stop(10 * time.Second)
 		return er, err
@@ -859,7 +923,11 @@ func printSummary(w io.Writer, rep report) {
 		}
 	}
 	for _, e := range rep.Engines {
-		fmt.Fprintf(w, "\n[%s] GET /api/v1/workspaces/{ws}/projects (%d projects, %d-byte body, %s)\n", e.Engine, e.Items, e.BodyBytes, e.ContentType)
+		what := "projects"
+		if e.Scenario == "releases" {
+			what = "items of " + strconv.Itoa(rep.Options.Releases) + " releases"
+		}
+		fmt.Fprintf(w, "\n[%s] %s (%d %s, %d-byte body, %s)\n", e.Engine, e.Path, e.Items, what, e.BodyBytes, e.ContentType)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "target\treq/s median\tmin\tmax\tp50 ms\tp99 ms\tp99 max ms\tnon-2xx\tsock err\tCPU µs/req\tother load (cores)\t")
 		for _, t := range []struct {
@@ -879,6 +947,11 @@ func printSummary(w io.Writer, rep report) {
 		if e.RSSIdleKB > 0 {
 			fmt.Fprintf(w, "RSS: idle %s (anon %s + file %s), after load %s (anon %s + file %s), peak %s; ceiling after load %s\n",
 				mb(e.RSSIdleKB), mb(e.MemIdle.Anon), mb(e.MemIdle.File), mb(e.RSSAfterLoadKB), mb(e.MemAfterLoad.Anon), mb(e.MemAfterLoad.File), mb(e.RSSPeakKB), mb(e.CeilingRSSKB))
+		}
+		if c := e.Create; c != nil {
+			fmt.Fprintf(w, "%s: %d connections × %d runs of %.0f s (median)\n", c.What, c.Connections, len(c.Runs), c.DurationS)
+			fmt.Fprintf(w, "  creations/s %.0f (min %.0f, max %.0f)  p50 %.2f ms  p99 %.2f ms (max %.2f)  201s %d  non-201 %d  errors %d  server CPU µs/creation %.0f  other load %.2f cores\n",
+				c.RPSMedian, c.RPSMin, c.RPSMax, c.P50MedianMS, c.P99MedianMS, c.P99MaxMS, c.Created, c.Non201, c.Errors, c.CPUUSPerReq, c.OtherCores)
 		}
 		for _, c := range e.Checks {
 			mark := "PASS"
