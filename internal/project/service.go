@@ -8,6 +8,7 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
+	"shipshape/internal/vcache"
 	"shipshape/internal/workspace"
 )
 
@@ -31,7 +32,7 @@ type Service struct {
 	// files in storage) when it is deleted; app wires them.
 	Dependents []Dependent
 
-	lists listCache
+	lists vcache.Cache[listKey, Page]
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -88,12 +89,12 @@ func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Pa
 		return Page{}, apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
 	}
 	key := listKey{a.WorkspaceID, f}
-	if p, ok := s.lists.get(key, a.DataVersion); ok {
+	if p, ok := s.lists.Get(key, a.DataVersion); ok {
 		return p, nil
 	}
 	p, err := listProjects(ctx, s.DB, a.WorkspaceID, f)
 	if err == nil {
-		s.lists.put(key, a.DataVersion, p)
+		s.lists.Put(key, a.DataVersion, p, pageSize(key, p))
 	}
 	return p, err
 }

@@ -177,6 +177,9 @@ func (s *Service) freezeEvidence(ctx context.Context, tx *db.Tx, actor audit.Act
 		db.NewID(), r.ID, now, ref.SHA256, string(body)); err != nil {
 		return EvidenceRef{}, err
 	}
+	if _, err := tx.Exec(ctx, `UPDATE releases SET evidence_sha256 = ?, evidence_at = ? WHERE id = ?`, ref.SHA256, now, r.ID); err != nil {
+		return EvidenceRef{}, err
+	}
 	err = audit.Record(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.evidence", TargetType: "release",
 		TargetID: r.ID, TargetLabel: label(p, r) + " sha256:" + ref.SHA256})
 	return ref, err

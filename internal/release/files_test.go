@@ -96,8 +96,7 @@ func fileFlow(t *testing.T, tm *team, svc *release.Service) {
 	wantCode(t, err, apperr.NotFound)
 	_, err = put("../x", []byte("x"))
 	wantCode(t, err, apperr.Invalid)
-	small := *svc
-	small.MaxUpload = 10
+	small := &release.Service{DB: svc.DB, Now: svc.Now, Workspaces: svc.Workspaces, Projects: svc.Projects, Blobs: svc.Blobs, Log: svc.Log, MaxUpload: 10}
 	_, err = small.PutFile(ctx, tm.cid, "acme", "PAY", "1.2.0", "big", bytes.NewReader(make([]byte, 11)), -1)
 	wantCode(t, err, apperr.TooLarge)
 	_, err = small.PutFile(ctx, tm.cid, "acme", "PAY", "1.2.0", "big", bytes.NewReader(make([]byte, 5)), 11)
@@ -165,9 +164,9 @@ func TestFilesS3(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
 		tm := newTeam(t, d)
-		svc := *tm.Releases
-		svc.Blobs = s
-		fileFlow(t, tm, &svc)
+		r := tm.Releases
+		svc := &release.Service{DB: r.DB, Now: r.Now, Workspaces: r.Workspaces, Projects: r.Projects, Blobs: s, Log: r.Log, MaxUpload: r.MaxUpload}
+		fileFlow(t, tm, svc)
 	})
 }
 

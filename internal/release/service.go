@@ -11,6 +11,7 @@ import (
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
+	"shipshape/internal/vcache"
 	"shipshape/internal/workspace"
 )
 
@@ -25,6 +26,8 @@ type Service struct {
 	Now        func() time.Time
 	Workspaces Workspaces
 	Projects   Projects
+
+	lists vcache.Cache[listKey, Page] // pages valid for the workspace data version
 	// Blobs holds release files; MaxUpload is the largest file in bytes
 	// (4 GiB when 0). Log reports objects that could not be deleted.
 	Blobs     blob.Store
@@ -118,16 +121,38 @@ func (s *Service) List(ctx context.Context, userID, ws, key string, f ListFilter
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
+	a, p, err := s.resolve(ctx, s.DB, userID, ws, key)
 	if err != nil {
 		return Page{}, err
 	}
-	page, err := listReleases(ctx, s.DB, p.ID, f)
-	now := s.now()
-	for i := range page.Items {
-		s.finish(&page.Items[i], now)
+	// Every release change bumps the workspace data version (s.changed), so
+	// a page cached at the version just read is current.
+	k := listKey{p.ID, f}
+	page, ok := s.lists.Get(k, a.DataVersion)
+	if !ok {
+		if page, err = listReleases(ctx, s.DB, p.ID, f); err != nil {
+			return Page{}, err
+		}
+		size := 256 + len(f.Cursor)
+		for _, r := range page.Items {
+			size += 512 + len(r.Name) + len(r.Description)
+		}
+		s.lists.Put(k, a.DataVersion, page, size)
 	}
-	return page, err
+	// Overdue depends on today: finish a copy, never the cached page.
+	out := Page{Items: make([]Release, len(page.Items)), NextCursor: page.NextCursor}
+	copy(out.Items, page.Items)
+	now := s.now()
+	for i := range out.Items {
+		s.finish(&out.Items[i], now)
+	}
+	return out, nil
+}
+
+// listKey names one cached page of a project's releases.
+type listKey struct {
+	projectID string
+	filter    ListFilter
 }
 
 // Get returns one release. version may carry build metadata; releases are

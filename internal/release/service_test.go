@@ -588,3 +588,46 @@ func TestArchivedProjectTakesNoNewReleases(t *testing.T) {
 		tm.move(t, "1.0.0", release.InProgress, "")
 	})
 }
+
+// TestListIsNeverStale lists through one instance and changes releases
+// through another on the same database: every change shows at once.
+func TestListIsNeverStale(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		tm := newTeam(t, d)
+		other := testkit.NewApp(t, d, tm.clock)
+		list := func() []release.Release {
+			t.Helper()
+			p, err := tm.Releases.List(ctx, tm.cid.UserID, "acme", "PAY", release.ListFilter{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Items
+		}
+		tm.create(t, "1.0.0")
+		list()
+		if _, err := other.Releases.Create(ctx, tm.cid, "acme", "PAY", release.CreateInput{Version: "1.1.0"}); err != nil {
+			t.Fatal(err)
+		}
+		if items := list(); len(items) != 2 || items[0].Version != "1.1.0" {
+			t.Fatalf("after create elsewhere: %+v", items)
+		}
+		if _, err := other.Releases.Transition(ctx, tm.cid, "acme", "PAY", "1.1.0", release.TransitionInput{To: release.InProgress}); err != nil {
+			t.Fatal(err)
+		}
+		if items := list(); items[0].Status != release.InProgress {
+			t.Fatalf("status after a move elsewhere = %s", items[0].Status)
+		}
+		// Overdue is computed per request, not frozen in the cache.
+		td := "2026-01-06"
+		if _, err := other.Releases.Update(ctx, tm.cid, "acme", "PAY", "1.1.0", release.Patch{TargetDate: &td}); err != nil {
+			t.Fatal(err)
+		}
+		if list()[0].Overdue {
+			t.Fatal("overdue before the target date")
+		}
+		tm.clock.Advance(72 * time.Hour)
+		if !list()[0].Overdue {
+			t.Fatal("not overdue after the target date passed (stale cache?)")
+		}
+	})
+}

@@ -14,9 +14,7 @@ import (
 )
 
 const releaseCols = `id, project_id, version, version_key, name, description, status, target_date, released_at,
-	COALESCE(created_by, ''), created_at, updated_at,
-	(SELECT e.sha256 FROM release_evidence e WHERE e.release_id = releases.id ORDER BY e.created_at DESC, e.id DESC LIMIT 1),
-	(SELECT e.created_at FROM release_evidence e WHERE e.release_id = releases.id ORDER BY e.created_at DESC, e.id DESC LIMIT 1)`
+	COALESCE(created_by, ''), created_at, updated_at, evidence_sha256, evidence_at`
 
 func scanRelease(row interface{ Scan(...any) error }, r *Release) error {
 	var evSHA sql.NullString
