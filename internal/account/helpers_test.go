@@ -2,14 +2,10 @@ package account_test
 
 import (
 	"context"
-	"errors"
-	"slices"
-	"sort"
 	"testing"
 
 	"shipshape/internal/account"
 	"shipshape/internal/app"
-	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
 	"shipshape/internal/db"
 	"shipshape/internal/testkit"
@@ -83,26 +79,6 @@ func (e env) userCount(t *testing.T) int {
 	return n
 }
 
-func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
-	t.Helper()
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Code != code {
-		t.Fatalf("got error %v, want %s", err, code)
-	}
-	return ae
-}
+var wantCode = testkit.WantCode
 
-// wantFields checks an Invalid error naming exactly fields.
-func wantFields(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	ae := wantCode(t, err, apperr.Invalid)
-	var got []string
-	for f := range ae.Fields {
-		got = append(got, f)
-	}
-	sort.Strings(got)
-	sort.Strings(fields)
-	if !slices.Equal(got, fields) {
-		t.Errorf("invalid fields = %v (%v), want %v", got, ae.Fields, fields)
-	}
-}
+var wantFields = testkit.WantFields

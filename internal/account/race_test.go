@@ -4,57 +4,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/db"
 	"shipshape/internal/testkit"
 )
-
-// holdWriteLock makes concurrent transactions provably overlap on
-// PostgreSQL: it locks table against writers (readers pass) and returns a
-// function that waits until n transactions queue behind the lock, or a few
-// seconds pass, and then releases it. On SQLite, where writers are already
-// serialised, it does nothing.
-func holdWriteLock(t *testing.T, d *db.DB, table string) (release func(n int)) {
-	t.Helper()
-	if d.Dialect() != db.Postgres {
-		return func(int) {}
-	}
-	locked, unlock, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- d.InTx(ctx, func(tx *db.Tx) error {
-			if _, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-			close(locked)
-			<-unlock
-			return nil
-		})
-	}()
-	select {
-	case <-locked:
-	case err := <-done:
-		t.Fatalf("lock %s: %v", table, err)
-	}
-	return func(n int) {
-		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			var waiting int
-			if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM pg_locks WHERE relation = ?::regclass AND NOT granted`, table).Scan(&waiting); err != nil {
-				t.Error(err)
-				break
-			}
-			if waiting >= n {
-				break
-			}
-		}
-		close(unlock)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestSetupRaceMakesOneSiteAdmin: on a fresh install the setup page is open
 // to anyone; when several people submit it at once exactly one may win.
@@ -128,3 +83,5 @@ func TestConcurrentFailuresStayWithinTheLimit(t *testing.T) {
 		}
 	})
 }
+
+var holdWriteLock = testkit.HoldWriteLock

@@ -2,7 +2,6 @@ package project_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -97,29 +96,6 @@ func (tm *team) wantAudit(t *testing.T, by audit.Actor, action, targetID, label 
 	}
 	if v, err := tm.Workspaces.VerifyAudit(ctx, tm.ana.UserID, "acme"); err != nil || !v.OK {
 		t.Errorf("audit chain: %+v, %v", v, err)
-	}
-}
-
-func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
-	t.Helper()
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Code != code {
-		t.Fatalf("got error %v, want %s", err, code)
-	}
-	return ae
-}
-
-func wantFields(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	ae := wantCode(t, err, apperr.Invalid)
-	var got []string
-	for f := range ae.Fields {
-		got = append(got, f)
-	}
-	sort.Strings(got)
-	sort.Strings(fields)
-	if !slices.Equal(got, fields) {
-		t.Errorf("invalid fields = %v (%v), want %v", got, ae.Fields, fields)
 	}
 }
 
@@ -548,3 +524,7 @@ func TestProjectIsolationBetweenWorkspaces(t *testing.T) {
 		}
 	})
 }
+
+var wantCode = testkit.WantCode
+
+var wantFields = testkit.WantFields

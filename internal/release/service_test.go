@@ -2,10 +2,8 @@ package release_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -111,29 +109,6 @@ func (tm *team) verifyAudit(t *testing.T) {
 	t.Helper()
 	if v, err := tm.Workspaces.VerifyAudit(ctx, tm.ana.UserID, "acme"); err != nil || !v.OK {
 		t.Errorf("audit chain: %+v, %v", v, err)
-	}
-}
-
-func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
-	t.Helper()
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Code != code {
-		t.Fatalf("got error %v, want %s", err, code)
-	}
-	return ae
-}
-
-func wantFields(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	ae := wantCode(t, err, apperr.Invalid)
-	var got []string
-	for f := range ae.Fields {
-		got = append(got, f)
-	}
-	sort.Strings(got)
-	sort.Strings(fields)
-	if !slices.Equal(got, fields) {
-		t.Errorf("invalid fields = %v (%v), want %v", got, ae.Fields, fields)
 	}
 }
 
@@ -631,3 +606,7 @@ func TestListIsNeverStale(t *testing.T) {
 		}
 	})
 }
+
+var wantCode = testkit.WantCode
+
+var wantFields = testkit.WantFields

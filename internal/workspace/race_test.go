@@ -3,57 +3,12 @@ package workspace_test
 import (
 	"sync"
 	"testing"
-	"time"
 
 	"shipshape/internal/audit"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
 	"shipshape/internal/testkit"
 )
-
-// holdWriteLock makes concurrent transactions provably overlap on
-// PostgreSQL: it locks table against writers (readers pass) and returns a
-// function that waits until n transactions queue behind the lock, or a few
-// seconds pass, and then releases it. On SQLite, where writers are already
-// serialised, it does nothing.
-func holdWriteLock(t *testing.T, d *db.DB, table string) (release func(n int)) {
-	t.Helper()
-	if d.Dialect() != db.Postgres {
-		return func(int) {}
-	}
-	locked, unlock, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- d.InTx(ctx, func(tx *db.Tx) error {
-			if _, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-			close(locked)
-			<-unlock
-			return nil
-		})
-	}()
-	select {
-	case <-locked:
-	case err := <-done:
-		t.Fatalf("lock %s: %v", table, err)
-	}
-	return func(n int) {
-		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			var waiting int
-			if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM pg_locks WHERE relation = ?::regclass AND NOT granted`, table).Scan(&waiting); err != nil {
-				t.Error(err)
-				break
-			}
-			if waiting >= n {
-				break
-			}
-		}
-		close(unlock)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func (c *crew) owners(t *testing.T) int {
 	t.Helper()
@@ -114,3 +69,5 @@ func TestConcurrentLeaveKeepsAnOwner(t *testing.T) {
 		}
 	})
 }
+
+var holdWriteLock = testkit.HoldWriteLock

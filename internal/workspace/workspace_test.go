@@ -2,7 +2,6 @@ package workspace_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -97,29 +96,6 @@ func (c *crew) wantLastAudit(t *testing.T, action, targetID, label string) {
 	}
 	if v, err := c.Workspaces.VerifyAudit(ctx, c.ana.ID, "acme"); err != nil || !v.OK {
 		t.Errorf("audit chain: %+v, %v", v, err)
-	}
-}
-
-func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
-	t.Helper()
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Code != code {
-		t.Fatalf("got error %v, want %s", err, code)
-	}
-	return ae
-}
-
-func wantFields(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	ae := wantCode(t, err, apperr.Invalid)
-	var got []string
-	for f := range ae.Fields {
-		got = append(got, f)
-	}
-	sort.Strings(got)
-	sort.Strings(fields)
-	if !slices.Equal(got, fields) {
-		t.Errorf("invalid fields = %v (%v), want %v", got, ae.Fields, fields)
 	}
 }
 
@@ -676,3 +652,7 @@ func TestAuditAccess(t *testing.T) {
 		})
 	})
 }
+
+var wantCode = testkit.WantCode
+
+var wantFields = testkit.WantFields
