@@ -135,6 +135,9 @@ type Principal struct {
 	Scopes []Scope // nil for a browser session (all scopes)
 	// SessionID is the hashed session id for cookie sessions.
 	SessionID string
+	// TokenExpires is when the caller's token expires (nil: a session, or
+	// a token that never expires).
+	TokenExpires *time.Time
 }
 
 // Can reports whether the principal's token allows scope.

@@ -381,6 +381,19 @@ func (s *Service) CreateToken(ctx context.Context, actor audit.Actor, userID str
 	return t, secret, err
 }
 
+// CreateTokenAs issues a token for the caller. A token may only mint
+// tokens that expire no later than itself, so an expiring token cannot be
+// turned into a permanent one.
+func (s *Service) CreateTokenAs(ctx context.Context, actor audit.Actor, p Principal, in TokenInput) (Token, string, error) {
+	if p.Scopes != nil && p.TokenExpires != nil {
+		left := p.TokenExpires.Sub(s.Now())
+		if in.ExpiresIn == 0 || in.ExpiresIn > left {
+			return Token{}, "", apperr.Fields(map[string]string{"expires_in_hours": "a token can only create tokens that expire no later than itself"})
+		}
+	}
+	return s.CreateToken(ctx, actor, p.User.ID, in)
+}
+
 // TokenWithPassword is POST /auth/token: credentials in, token out.
 func (s *Service) TokenWithPassword(ctx context.Context, actor audit.Actor, email, password string, in TokenInput) (Token, string, error) {
 	if _, err := in.validate(); err != nil {
@@ -445,5 +458,5 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 			s.Log.Warn("touch token", "err", err)
 		}
 	}
-	return Principal{User: u, Scopes: t.scopes}, nil
+	return Principal{User: u, Scopes: t.scopes, TokenExpires: t.expires}, nil
 }

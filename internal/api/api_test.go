@@ -563,3 +563,18 @@ func TestOperatorResetEndsTokens(t *testing.T) {
 	}
 	wantStatus(t, w.api.with(w.anaT).do("GET", "/me", nil), 401, "unauthenticated")
 }
+
+func TestExpiringTokenCannotMintAPermanentOne(t *testing.T) {
+	d := testkit.OpenDB(t, db.SQLite)
+	w := newWorld(t, d)
+	r := w.api.do("POST", "/auth/token", map[string]any{"email": w.ana.Email, "password": testkit.Password, "name": "ci", "scopes": []string{"read", "write"}, "expires_in_hours": 24})
+	short := r.json(t)["token"].(string)
+	api := w.api.with(short)
+	if f := wantStatus(t, api.do("POST", "/me/tokens", map[string]any{"name": "forever", "scopes": []string{"read"}}), 400, "invalid"); f["expires_in_hours"] == nil {
+		t.Fatal("a never-expiring token was minted from an expiring one")
+	}
+	wantStatus(t, api.do("POST", "/me/tokens", map[string]any{"name": "longer", "scopes": []string{"read"}, "expires_in_hours": 48}), 400, "invalid")
+	wantStatus(t, api.do("POST", "/me/tokens", map[string]any{"name": "shorter", "scopes": []string{"read"}, "expires_in_hours": 12}), 201, "")
+	// A token without expiry (issued by an operator) may mint any.
+	wantStatus(t, w.api.with(w.anaT).do("POST", "/me/tokens", map[string]any{"name": "any", "scopes": []string{"read"}}), 201, "")
+}

@@ -211,7 +211,7 @@ func (a *api) createToken(c *call) (any, error) {
 	if err := decode(c.r, &in); err != nil {
 		return nil, err
 	}
-	t, secret, err := a.Accounts.CreateToken(c.r.Context(), c.actor, c.userID(), in.domain())
+	t, secret, err := a.Accounts.CreateTokenAs(c.r.Context(), c.actor, c.principal, in.domain())
 	return created(t, secret), err
 }
 
