@@ -19,6 +19,7 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/jsonx"
 	"shipshape/internal/owner"
@@ -35,6 +36,7 @@ type Deps struct {
 	Projects   *project.Service
 	Releases   *release.Service
 	Owners     *owner.Service
+	Docs       *doc.Service
 	TrustProxy bool
 	BodyLimit  int64 // JSON bodies
 	MaxUpload  int64 // raw uploads (routes with RawRequest)

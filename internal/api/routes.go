@@ -8,6 +8,7 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/doc"
 	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
@@ -104,6 +105,22 @@ func (a *api) routeTable() []route {
 			Summary: "Download a file as an attachment (Range requests answer 206; X-Checksum-SHA256 and Repr-Digest carry its SHA-256)", RawResponse: true, h: a.getFile},
 		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/releases/{version}/files/{name}", Tag: "releases", Status: 204,
 			Summary: "Delete a file; refused once the release is released", h: a.deleteFile},
+
+		{Method: "POST", Path: "/workspaces/{ws}/documents", Tag: "documents", Status: 201,
+			Summary: "Create a document (type design, prd, rfc, threat_model, security_requirements, runbook or other; Markdown body up to 200,000 characters; visibility workspace, project or owners)",
+			Request: doc.CreateInput{}, Response: doc.Document{}, h: a.createDocument},
+		{Method: "GET", Path: "/workspaces/{ws}/documents", Tag: "documents", Status: 200, Summary: "Documents the caller may see, most recently updated first (without bodies)",
+			Query:    []param{{"type", "only documents of this type"}, {"project", "only documents of this project (key)"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[doc.Summary]{}, h: a.listDocuments},
+		{Method: "GET", Path: "/workspaces/{ws}/documents/{id}", Tag: "documents", Status: 200, Summary: "A document with the body of its current version", Response: doc.Document{}, h: a.getDocument},
+		{Method: "PATCH", Path: "/workspaces/{ws}/documents/{id}", Tag: "documents", Status: 200, Summary: "Edit a document; a changed title or body makes a new version",
+			Request: doc.Patch{}, Response: doc.Document{}, h: a.updateDocument},
+		{Method: "DELETE", Path: "/workspaces/{ws}/documents/{id}", Tag: "documents", Status: 204,
+			Summary: "Delete a document and every version for good (its creator or admins); the audit trail keeps only its id, type and a SHA-256 of its title", h: a.deleteDocument},
+		{Method: "GET", Path: "/workspaces/{ws}/documents/{id}/versions", Tag: "documents", Status: 200, Summary: "A document's versions, newest first (without bodies)",
+			Response: list[doc.VersionSummary]{}, h: a.listDocumentVersions},
+		{Method: "GET", Path: "/workspaces/{ws}/documents/{id}/versions/{n}", Tag: "documents", Status: 200, Summary: "One version of a document with its body",
+			Response: doc.Version{}, h: a.getDocumentVersion},
 
 		{Method: "GET", Path: "/workspaces/{ws}/audit", Tag: "audit", Status: 200, Summary: "Audit events, newest first (ip and user_agent for admins only)",
 			Query: []param{{"actor", "user id of the actor"}, {"action", "an action, or a prefix ending in '.' such as project."}, {"target_type", "e.g. project"},

@@ -19,6 +19,7 @@ import (
 	"shipshape/internal/blob"
 	"shipshape/internal/config"
 	"shipshape/internal/db"
+	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/owner"
 	"shipshape/internal/project"
@@ -37,6 +38,7 @@ type App struct {
 	Projects   *project.Service
 	Releases   *release.Service
 	Owners     *owner.Service
+	Docs       *doc.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -96,11 +98,12 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
 	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
 	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}
+	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects}
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: a.Owners})
+		Owners: a.Owners, Docs: a.Docs})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, Owners: a.Owners, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {

@@ -72,7 +72,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout first so that switching to WAL waits for other openers.
 	// synchronous=FULL: an acknowledged write survives power loss; we promise
 	// users that what we said is saved is saved.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	// secure_delete: deleted content is overwritten on disk, so a hard
+	// delete ("remove entirely") leaves nothing in free pages.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)

@@ -67,6 +67,9 @@ const (
 	VerifyAudit      Action = "audit.verify"
 	AssignOwners     Action = "ownership.assign"
 	ManageOwnership  Action = "ownership.manage"
+	CreateDocument   Action = "document.create"
+	EditDocument     Action = "document.edit"
+	DeleteDocument   Action = "document.delete"
 )
 
 // Rule is one line of the permission table.
@@ -92,6 +95,9 @@ var Table = []Rule{
 	{DeleteRelease, Admin, "Delete releases and their history"},
 	{AssignOwners, Member, "Set the owners (accountable, technical, security, privacy) of projects, components and releases"},
 	{ManageOwnership, Admin, "Set the workspace's ownership policy and transfer all of a person's ownerships to another member or team"},
+	{CreateDocument, Member, "Create documents (design, PRD, RFC, threat model, security requirements, runbook)"},
+	{EditDocument, Member, "Edit the documents they can see (each change of title or body is a new version)"},
+	{DeleteDocument, Admin, "Delete any document they can see, with every version, for good"},
 	{ViewMemberEmails, Admin, "See members' e-mail addresses"},
 	{ManageMembers, Admin, "Invite people, change roles, remove members (only owners grant or change the owner role)"},
 	{ManageTeams, Admin, "Create, rename and delete teams and change their members"},
@@ -135,6 +141,10 @@ func Markdown() string {
 	b.WriteString("\nRules beyond the table:\n\n")
 	b.WriteString("- Only owners grant, change or remove the owner role; a workspace always keeps at least one owner.\n")
 	b.WriteString("- Any member may leave a workspace (remove themselves), except its last owner.\n")
+	b.WriteString("- Members may also delete the documents they created.\n")
+	b.WriteString("- Document visibility narrows what a role allows: `workspace` and (until projects have memberships) `project`\n")
+	b.WriteString("  documents are seen by every member; `owners` documents only by their creator and admins and owners.\n")
+	b.WriteString("  Anyone else gets 404 for such a document and never finds it in a list.\n")
 	b.WriteString("- A personal access token with only the `read` scope may call GET endpoints only.\n")
 	b.WriteString("- Site admins have no access to workspace data through their site role.\n")
 	return b.String()

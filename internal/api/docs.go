@@ -1,0 +1,59 @@
+package api
+
+import (
+	"strconv"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/doc"
+)
+
+// Document handlers. A document the caller may not see answers 404 on
+// every path (the service decides).
+
+func (a *api) createDocument(c *call) (any, error) {
+	var in doc.CreateInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Docs.Create(c.r.Context(), c.actor, c.r.PathValue("ws"), in)
+}
+
+func (a *api) listDocuments(c *call) (any, error) {
+	limit, cursor, err := page(c.r)
+	if err != nil {
+		return nil, err
+	}
+	q := c.r.URL.Query()
+	f := doc.ListFilter{Type: doc.Type(q.Get("type")), Project: q.Get("project"), Limit: limit, Cursor: cursor}
+	p, err := a.Docs.List(c.r.Context(), c.userID(), c.r.PathValue("ws"), f)
+	return newList(p.Items, p.NextCursor), err
+}
+
+func (a *api) getDocument(c *call) (any, error) {
+	return a.Docs.Get(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"))
+}
+
+func (a *api) updateDocument(c *call) (any, error) {
+	var in doc.Patch
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Docs.Update(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"), in)
+}
+
+func (a *api) deleteDocument(c *call) (any, error) {
+	return nil, a.Docs.Delete(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"))
+}
+
+func (a *api) listDocumentVersions(c *call) (any, error) {
+	vs, err := a.Docs.Versions(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"))
+	return newList(vs, ""), err
+}
+
+func (a *api) getDocumentVersion(c *call) (any, error) {
+	n, err := strconv.Atoi(c.r.PathValue("n"))
+	if err != nil || n < 1 {
+		return nil, apperr.NotFoundf("version not found")
+	}
+	return a.Docs.Version(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"), n)
+}

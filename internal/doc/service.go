@@ -1,0 +1,300 @@
+package doc
+
+import (
+	"context"
+	"time"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
+	"shipshape/internal/db"
+	"shipshape/internal/perm"
+	"shipshape/internal/project"
+	"shipshape/internal/release"
+	"shipshape/internal/workspace"
+)
+
+// Workspaces resolves a caller's access to a workspace.
+type Workspaces interface {
+	Access(ctx context.Context, q db.Querier, slug, userID string) (workspace.Access, error)
+}
+
+// Projects finds the project a document belongs to.
+type Projects interface {
+	Lookup(ctx context.Context, q db.Querier, workspaceID, key string) (project.Project, error)
+}
+
+// Service is the document domain's transaction and permission boundary.
+type Service struct {
+	DB         *db.DB
+	Now        func() time.Time
+	Workspaces Workspaces
+	Projects   Projects
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// changed finishes every mutation: the workspace's data version moves and
+// the audit event is written, both in tx.
+func (s *Service) changed(ctx context.Context, tx *db.Tx, actor audit.Actor, at time.Time, e audit.Entry) error {
+	if err := workspace.BumpDataVersion(ctx, tx, e.WorkspaceID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, actor, at, e)
+}
+
+// canSee reports whether the caller may see d (see the package comment).
+// "project" visibility is every workspace member until projects have
+// memberships of their own.
+func canSee(a workspace.Access, d Summary) bool {
+	switch d.Visibility {
+	case VisWorkspace, VisProject:
+		return true
+	case VisOwners:
+		return d.CreatedBy == a.UserID || a.Role.AtLeast(perm.Admin)
+	}
+	return false
+}
+
+// canDelete: admins and owners, or the creator while they may still edit.
+func canDelete(a workspace.Access, d Summary) bool {
+	return a.Can(perm.DeleteDocument) || (d.CreatedBy == a.UserID && a.Can(perm.EditDocument))
+}
+
+// lookupProject finds a project by key, naming the field when it is unknown.
+func (s *Service) lookupProject(ctx context.Context, q db.Querier, wsID, key string) (project.Project, error) {
+	p, err := s.Projects.Lookup(ctx, q, wsID, key)
+	if apperr.Is(err, apperr.NotFound) {
+		return p, &apperr.Error{Code: apperr.NotFound, Message: "project not found", Fields: map[string]string{"project": "no such project"}}
+	}
+	return p, err
+}
+
+// visible reads a document the caller may see; anything else is not found.
+func visible(ctx context.Context, q db.Querier, a workspace.Access, id string) (Document, error) {
+	d, err := findDocument(ctx, q, a.WorkspaceID, id)
+	if err != nil {
+		return d, err
+	}
+	if !canSee(a, d.Summary) {
+		return Document{}, notFound()
+	}
+	return d, nil
+}
+
+// Create makes a document with its first version.
+func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in CreateInput) (Document, error) {
+	if err := in.validate(); err != nil {
+		return Document{}, err
+	}
+	var relKey string
+	if in.Release != "" {
+		v, err := release.ParseVersion(in.Release)
+		if err != nil {
+			return Document{}, apperr.Fields(map[string]string{"release": "must be a release version (SemVer)"})
+		}
+		relKey = v.Key()
+	}
+	now := s.now()
+	d := Document{Summary: Summary{ID: db.NewID(), Type: in.Type, Title: in.Title, Visibility: in.Visibility, Version: 1,
+		CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}, Body: in.Body}
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if err := a.Require(perm.CreateDocument); err != nil {
+			return err
+		}
+		if in.Project != "" {
+			p, err := s.lookupProject(ctx, tx, a.WorkspaceID, in.Project)
+			if err != nil {
+				return err
+			}
+			d.projectID, d.Project = p.ID, &p.Key
+			if relKey != "" {
+				id, ver, err := findReleaseID(ctx, tx, p.ID, relKey)
+				if err != nil {
+					return err
+				}
+				d.releaseID, d.Release = id, &ver
+			}
+		}
+		if err := insertDocument(ctx, tx, a.WorkspaceID, d); err != nil {
+			return err
+		}
+		v := Version{VersionSummary: VersionSummary{Version: 1, Title: d.Title, AuthorID: actor.UserID, CreatedAt: now}, Body: d.Body}
+		if err := insertVersion(ctx, tx, d.ID, v); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.create", TargetType: "document",
+			TargetID: d.ID, TargetLabel: auditLabel(d.Type, d.Title)})
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}
+
+// List returns a page of the documents the caller may see, most recently
+// updated first, optionally of one type or project.
+func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Page, error) {
+	if f.Type != "" && !f.Type.Valid() {
+		return Page{}, apperr.Fields(map[string]string{"type": "must be one of " + typeList})
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	var page Page
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		a, err := s.Workspaces.Access(ctx, q, ws, userID)
+		if err != nil {
+			return err
+		}
+		var projectID string
+		if f.Project != "" {
+			p, err := s.lookupProject(ctx, q, a.WorkspaceID, f.Project)
+			if err != nil {
+				return err
+			}
+			projectID = p.ID
+		}
+		onlyCreator := a.UserID // owners-only documents: their creator and admins+ (canSee)
+		if a.Role.AtLeast(perm.Admin) {
+			onlyCreator = ""
+		}
+		page, err = listDocuments(ctx, q, a.WorkspaceID, projectID, f, onlyCreator)
+		return err
+	})
+	return page, err
+}
+
+// Get returns a document with the body of its current version.
+func (s *Service) Get(ctx context.Context, userID, ws, id string) (Document, error) {
+	var d Document
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		a, err := s.Workspaces.Access(ctx, q, ws, userID)
+		if err != nil {
+			return err
+		}
+		d, err = visible(ctx, q, a, id)
+		return err
+	})
+	return d, err
+}
+
+// Versions lists a document's versions without bodies, newest first.
+func (s *Service) Versions(ctx context.Context, userID, ws, id string) ([]VersionSummary, error) {
+	var out []VersionSummary
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		a, err := s.Workspaces.Access(ctx, q, ws, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := visible(ctx, q, a, id); err != nil {
+			return err
+		}
+		out, err = listVersions(ctx, q, id)
+		return err
+	})
+	return out, err
+}
+
+// Version returns version n of a document with its body.
+func (s *Service) Version(ctx context.Context, userID, ws, id string, n int) (Version, error) {
+	var v Version
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		a, err := s.Workspaces.Access(ctx, q, ws, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := visible(ctx, q, a, id); err != nil {
+			return err
+		}
+		v, err = findVersion(ctx, q, id, n)
+		return err
+	})
+	return v, err
+}
+
+// Update edits a document. A changed title or body adds a version.
+func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, p Patch) (Document, error) {
+	if err := p.validate(); err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	var d Document
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if d, err = visible(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := a.Require(perm.EditDocument); err != nil {
+			return err
+		}
+		newVersion := (p.Title != nil && *p.Title != d.Title) || (p.Body != nil && *p.Body != d.Body)
+		changed := newVersion
+		if p.Title != nil {
+			d.Title = *p.Title
+		}
+		if p.Body != nil {
+			d.Body = *p.Body
+		}
+		if p.Type != nil && *p.Type != d.Type {
+			d.Type, changed = *p.Type, true
+		}
+		if p.Visibility != nil && *p.Visibility != d.Visibility {
+			if *p.Visibility == VisProject && d.projectID == "" {
+				return apperr.Fields(map[string]string{"visibility": "project visibility needs a project"})
+			}
+			d.Visibility, changed = *p.Visibility, true
+		}
+		if !changed {
+			return nil
+		}
+		if newVersion {
+			d.Version++
+			v := Version{VersionSummary: VersionSummary{Version: d.Version, Title: d.Title, AuthorID: actor.UserID, CreatedAt: now}, Body: d.Body}
+			if err := insertVersion(ctx, tx, d.ID, v); err != nil {
+				return err
+			}
+		}
+		d.UpdatedAt = now
+		if err := updateDocument(ctx, tx, d); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.update", TargetType: "document",
+			TargetID: d.ID, TargetLabel: auditLabel(d.Type, d.Title)})
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}
+
+// Delete removes a document and every version for good, in one
+// transaction. The audit event keeps the id, the type and a SHA-256 of the
+// title — never the title or the body.
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) error {
+	now := s.now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
+		if err != nil {
+			return err
+		}
+		d, err := visible(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !canDelete(a, d.Summary) {
+			return apperr.E(apperr.Forbidden, "only the document's creator or an admin may delete it")
+		}
+		if err := deleteDocument(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.delete", TargetType: "document",
+			TargetID: d.ID, TargetLabel: auditLabel(d.Type, d.Title)})
+	})
+}

@@ -1,0 +1,311 @@
+package doc_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/internal/account"
+	"shipshape/internal/app"
+	"shipshape/internal/apperr"
+	"shipshape/internal/db"
+	"shipshape/internal/doc"
+	"shipshape/internal/project"
+	"shipshape/internal/release"
+	"shipshape/internal/testkit"
+)
+
+type world struct {
+	app               *app.App
+	clock             *testkit.Clock
+	ana, adm, mo, vic account.User
+	ctx               context.Context
+	docs              *doc.Service
+}
+
+// newWorld: workspace acme with Ana (owner), Adi (admin), Mo (member),
+// Vic (viewer) and project PAY with release 1.0.0.
+func newWorld(t *testing.T, d *db.DB) world {
+	t.Helper()
+	clock := testkit.NewClock()
+	a := testkit.NewApp(t, d, clock)
+	w := world{app: a, clock: clock, ctx: context.Background(), docs: a.Docs}
+	w.ana = testkit.MustUser(t, a, "Ana Lima")
+	w.adm = testkit.MustUser(t, a, "Adi Admin")
+	w.mo = testkit.MustUser(t, a, "Mo Member")
+	w.vic = testkit.MustUser(t, a, "Vic Viewer")
+	testkit.MustWorkspace(t, a, w.ana, "acme")
+	testkit.MustJoin(t, a, w.ana, "acme", w.adm, "admin")
+	testkit.MustJoin(t, a, w.ana, "acme", w.mo, "member")
+	testkit.MustJoin(t, a, w.ana, "acme", w.vic, "viewer")
+	if _, err := a.Projects.Create(w.ctx, testkit.Actor(w.ana), "acme", project.CreateInput{Key: "PAY", Name: "Payments"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Releases.Create(w.ctx, testkit.Actor(w.ana), "acme", "PAY", release.CreateInput{Version: "1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestCreateGetPatchVersions(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := testkit.Actor(w.mo)
+		doc1, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: " Payments design ", Type: doc.Design, Body: "# v1",
+			Project: "PAY", Release: "1.0.0", Visibility: doc.VisProject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc1.Version != 1 || doc1.Title != "Payments design" || *doc1.Project != "PAY" || *doc1.Release != "1.0.0" || doc1.Body != "# v1" {
+			t.Fatalf("created %+v", doc1)
+		}
+		w.clock.Advance(time.Minute)
+		got, err := w.docs.Update(w.ctx, mo, "acme", doc1.ID, doc.Patch{Body: ptr("# v2")})
+		if err != nil || got.Version != 2 || got.Body != "# v2" {
+			t.Fatalf("update: %+v %v", got, err)
+		}
+		// Only visibility/type: no new version.
+		vis := doc.VisWorkspace
+		if got, err = w.docs.Update(w.ctx, mo, "acme", doc1.ID, doc.Patch{Visibility: &vis}); err != nil || got.Version != 2 || got.Visibility != vis {
+			t.Fatalf("update visibility: %+v %v", got, err)
+		}
+		if got, err = w.docs.Update(w.ctx, mo, "acme", doc1.ID, doc.Patch{Title: ptr("Payments design v3")}); err != nil || got.Version != 3 {
+			t.Fatalf("update title: %+v %v", got, err)
+		}
+		g, err := w.docs.Get(w.ctx, w.vic.ID, "acme", doc1.ID)
+		if err != nil || g.Version != 3 || g.Body != "# v2" || g.Title != "Payments design v3" {
+			t.Fatalf("get: %+v %v", g, err)
+		}
+		vs, err := w.docs.Versions(w.ctx, w.vic.ID, "acme", doc1.ID)
+		if err != nil || len(vs) != 3 || vs[0].Version != 3 || vs[2].Version != 1 {
+			t.Fatalf("versions: %+v %v", vs, err)
+		}
+		v1, err := w.docs.Version(w.ctx, w.vic.ID, "acme", doc1.ID, 1)
+		if err != nil || v1.Body != "# v1" || v1.Title != "Payments design" {
+			t.Fatalf("version 1: %+v %v", v1, err)
+		}
+		_, err = w.docs.Version(w.ctx, w.vic.ID, "acme", doc1.ID, 4)
+		testkit.WantCode(t, err, apperr.NotFound)
+
+		// Viewers cannot create, edit or delete.
+		_, err = w.docs.Create(w.ctx, testkit.Actor(w.vic), "acme", doc.CreateInput{Title: "x", Type: doc.Other, Visibility: doc.VisWorkspace})
+		testkit.WantCode(t, err, apperr.Forbidden)
+		_, err = w.docs.Update(w.ctx, testkit.Actor(w.vic), "acme", doc1.ID, doc.Patch{Body: ptr("no")})
+		testkit.WantCode(t, err, apperr.Forbidden)
+		testkit.WantCode(t, w.docs.Delete(w.ctx, testkit.Actor(w.vic), "acme", doc1.ID), apperr.Forbidden)
+
+		// Members delete only what they created.
+		other, err := w.docs.Create(w.ctx, testkit.Actor(w.ana), "acme", doc.CreateInput{Title: "Runbook", Type: doc.Runbook, Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.WantCode(t, w.docs.Delete(w.ctx, mo, "acme", other.ID), apperr.Forbidden)
+		if err := w.docs.Delete(w.ctx, mo, "acme", doc1.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.docs.Delete(w.ctx, testkit.Actor(w.adm), "acme", other.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.docs.Get(w.ctx, w.ana.ID, "acme", doc1.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := testkit.Actor(w.mo)
+		_, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "", Type: "memo", Visibility: "secret", Body: strings.Repeat("x", 200_001)})
+		testkit.WantFields(t, err, "title", "type", "visibility", "body")
+		_, err = w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "t", Type: doc.RFC, Visibility: doc.VisProject, Release: "1.0.0"})
+		testkit.WantFields(t, err, "visibility", "release")
+		_, err = w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "t", Type: doc.RFC, Visibility: doc.VisWorkspace, Project: "NOPE"})
+		if ae := testkit.WantCode(t, err, apperr.NotFound); ae.Fields["project"] == "" {
+			t.Errorf("fields %v", ae.Fields)
+		}
+		_, err = w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "t", Type: doc.RFC, Visibility: doc.VisWorkspace, Project: "PAY", Release: "9.9.9"})
+		if ae := testkit.WantCode(t, err, apperr.NotFound); ae.Fields["release"] == "" {
+			t.Errorf("fields %v", ae.Fields)
+		}
+		_, err = w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "t", Type: doc.RFC, Visibility: doc.VisWorkspace, Project: "PAY", Release: "not-semver"})
+		testkit.WantFields(t, err, "release")
+		if _, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "t", Type: doc.RFC, Visibility: doc.VisWorkspace, Body: strings.Repeat("é", 200_000)}); err != nil {
+			t.Errorf("200,000 characters should fit: %v", err)
+		}
+	})
+}
+
+func TestOwnersOnlyVisibility(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := testkit.Actor(w.mo)
+		secret, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Threat model", Type: doc.ThreatModel, Visibility: doc.VisOwners, Body: "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Open", Type: doc.Design, Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(userID string) []string {
+			p, err := w.docs.List(w.ctx, userID, "acme", doc.ListFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, s := range p.Items {
+				out = append(out, s.ID)
+			}
+			return out
+		}
+		// Viewer (another member) sees only the open document, 404 elsewhere.
+		if got := ids(w.vic.ID); len(got) != 1 || got[0] != open.ID {
+			t.Errorf("viewer list = %v", got)
+		}
+		_, err = w.docs.Get(w.ctx, w.vic.ID, "acme", secret.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.Versions(w.ctx, w.vic.ID, "acme", secret.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.Version(w.ctx, w.vic.ID, "acme", secret.ID, 1)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.Update(w.ctx, testkit.Actor(w.vic), "acme", secret.ID, doc.Patch{Body: ptr("x")})
+		testkit.WantCode(t, err, apperr.NotFound)
+		testkit.WantCode(t, w.docs.Delete(w.ctx, testkit.Actor(w.vic), "acme", secret.ID), apperr.NotFound)
+		// Creator and admins+ see it.
+		for _, u := range []account.User{w.mo, w.adm, w.ana} {
+			if got := ids(u.ID); len(got) != 2 || got[0] != open.ID {
+				t.Errorf("%s list = %v", u.Name, got)
+			}
+			if _, err := w.docs.Get(w.ctx, u.ID, "acme", secret.ID); err != nil {
+				t.Errorf("%s get: %v", u.Name, err)
+			}
+		}
+		// Filters and pagination.
+		p, err := w.docs.List(w.ctx, w.mo.ID, "acme", doc.ListFilter{Limit: 1})
+		if err != nil || len(p.Items) != 1 || p.NextCursor == "" {
+			t.Fatalf("page 1: %+v %v", p, err)
+		}
+		p2, err := w.docs.List(w.ctx, w.mo.ID, "acme", doc.ListFilter{Limit: 1, Cursor: p.NextCursor})
+		if err != nil || len(p2.Items) != 1 || p2.Items[0].ID != secret.ID || p2.NextCursor != "" {
+			t.Fatalf("page 2: %+v %v", p2, err)
+		}
+		p, err = w.docs.List(w.ctx, w.mo.ID, "acme", doc.ListFilter{Type: doc.ThreatModel})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != secret.ID {
+			t.Fatalf("type filter: %+v %v", p, err)
+		}
+		_, err = w.docs.List(w.ctx, w.mo.ID, "acme", doc.ListFilter{Type: "memo"})
+		testkit.WantFields(t, err, "type")
+		_, err = w.docs.List(w.ctx, w.mo.ID, "acme", doc.ListFilter{Cursor: "garbage"})
+		testkit.WantFields(t, err, "cursor")
+	})
+}
+
+// TestHardDeleteLeavesNoTrace puts a marker in a document's title and body
+// (in two versions), deletes the document and looks for the marker in every
+// text column of every table, the audit trail included, and on SQLite in
+// the database file itself after a checkpoint and VACUUM.
+func TestHardDeleteLeavesNoTrace(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		const marker = "ZQX-hard-delete-marker-7f3a9c"
+		mo := testkit.Actor(w.mo)
+		dd, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Secret " + marker, Type: doc.SecurityRequirements,
+			Body: "body " + marker, Project: "PAY", Release: "1.0.0", Visibility: doc.VisOwners})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Title: ptr("Again " + marker), Body: ptr("v2 " + marker)}); err != nil {
+			t.Fatal(err)
+		}
+		if n := countMarker(t, d, marker); n == 0 {
+			t.Fatal("the scan does not find the marker before the delete")
+		}
+		if err := w.docs.Delete(w.ctx, mo, "acme", dd.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := countMarker(t, d, marker); n != 0 {
+			t.Fatalf("marker found in %d rows after the delete", n)
+		}
+		var label string
+		if err := d.QueryRow(w.ctx, `SELECT target_label FROM audit_events WHERE action = 'document.delete' AND target_id = ?`, dd.ID).Scan(&label); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(label, "security_requirements sha256:") || len(label) != len("security_requirements sha256:")+64 {
+			t.Errorf("delete label = %q", label)
+		}
+		if d.Dialect() != db.SQLite {
+			return
+		}
+		for _, q := range []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+			if _, err := d.Exec(w.ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		for _, f := range []string{d.Path(), d.Path() + "-wal"} {
+			b, err := os.ReadFile(f)
+			if os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte(marker)) {
+				t.Errorf("marker bytes remain in %s", f)
+			}
+		}
+	})
+}
+
+// countMarker counts rows holding marker in any text column of any table.
+func countMarker(t *testing.T, d *db.DB, marker string) int {
+	t.Helper()
+	ctx := context.Background()
+	type col struct{ table, name string }
+	var cols []col
+	var q string
+	if d.Dialect() == db.SQLite {
+		q = `SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND (upper(c.type) LIKE '%TEXT%' OR upper(c.type) LIKE '%CHAR%' OR c.type = '' OR upper(c.type) LIKE '%BLOB%')`
+	} else {
+		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()
+			AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')`
+	}
+	rows, err := d.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.name); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 10 {
+		t.Fatalf("found only %d text columns", len(cols))
+	}
+	total := 0
+	for _, c := range cols {
+		expr := `"` + c.name + `"`
+		if d.Dialect() == db.Postgres {
+			expr += `::text`
+		} else {
+			expr = `CAST(` + expr + ` AS TEXT)`
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM "`+c.table+`" WHERE `+expr+` LIKE ?`, "%"+marker+"%").Scan(&n); err != nil {
+			t.Fatalf("%s.%s: %v", c.table, c.name, err)
+		}
+		if n > 0 {
+			t.Logf("%s.%s holds the marker in %d rows", c.table, c.name, n)
+		}
+		total += n
+	}
+	return total
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,180 @@
+package doc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"shipshape/internal/apperr"
+	"shipshape/internal/db"
+)
+
+// summaryCols reads a document with its project key and release version.
+const summaryCols = `d.id, d.type, d.title, d.visibility, COALESCE(p.key, ''), COALESCE(r.version, ''), d.current_version,
+	COALESCE(d.created_by, ''), d.created_at, d.updated_at, COALESCE(d.project_id, ''), COALESCE(d.release_id, '')`
+
+const fromDocs = ` FROM documents d LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN releases r ON r.id = d.release_id`
+
+func scanSummary(row interface{ Scan(...any) error }, s *Summary, extra ...any) error {
+	var pkey, rver string
+	dest := []any{&s.ID, &s.Type, &s.Title, &s.Visibility, &pkey, &rver, &s.Version,
+		&s.CreatedBy, db.Time(&s.CreatedAt), db.Time(&s.UpdatedAt), &s.projectID, &s.releaseID}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	s.Project, s.Release = nil, nil
+	if pkey != "" {
+		s.Project = &pkey
+	}
+	if rver != "" {
+		s.Release = &rver
+	}
+	return nil
+}
+
+// findDocument reads a document of the workspace with its current body.
+func findDocument(ctx context.Context, q db.Querier, wsID, id string) (Document, error) {
+	var d Document
+	err := scanSummary(q.QueryRow(ctx, `SELECT `+summaryCols+`, v.body`+fromDocs+`
+		JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
+		WHERE d.workspace_id = ? AND d.id = ?`, wsID, id), &d.Summary, &d.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound()
+	}
+	return d, err
+}
+
+func notFound() error { return apperr.NotFoundf("document not found") }
+
+// listDocuments reads one page, most recently updated first. When
+// onlyCreator is set, owners-only documents of other creators are left out.
+func listDocuments(ctx context.Context, q db.Querier, wsID, projectID string, f ListFilter, onlyCreator string) (Page, error) {
+	query := `SELECT ` + summaryCols + fromDocs + ` WHERE d.workspace_id = ?`
+	args := []any{wsID}
+	if f.Type != "" {
+		query += ` AND d.type = ?`
+		args = append(args, string(f.Type))
+	}
+	if projectID != "" {
+		query += ` AND d.project_id = ?`
+		args = append(args, projectID)
+	}
+	if onlyCreator != "" {
+		query += ` AND (d.visibility <> 'owners' OR d.created_by = ?)`
+		args = append(args, onlyCreator)
+	}
+	if f.Cursor != "" {
+		at, id, err := parseCursor(f.Cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		query += ` AND (d.updated_at < ? OR (d.updated_at = ? AND d.id < ?))`
+		args = append(args, at, at, id)
+	}
+	query += ` ORDER BY d.updated_at DESC, d.id DESC LIMIT ` + strconv.Itoa(f.Limit+1)
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	page := Page{Items: []Summary{}}
+	for rows.Next() {
+		var s Summary
+		if err := scanSummary(rows, &s); err != nil {
+			return Page{}, err
+		}
+		page.Items = append(page.Items, s)
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.NextCursor = last.UpdatedAt.UTC().Format(time.RFC3339Nano) + "_" + last.ID
+	}
+	return page, rows.Err()
+}
+
+func parseCursor(c string) (time.Time, string, error) {
+	ts, id, ok := strings.Cut(c, "_")
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
+	}
+	return at.UTC(), id, nil
+}
+
+func insertDocument(ctx context.Context, tx *db.Tx, wsID string, d Document) error {
+	_, err := tx.Exec(ctx, `INSERT INTO documents (id, workspace_id, project_id, release_id, type, title, visibility, current_version,
+		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, wsID, nullIfEmpty(d.projectID), nullIfEmpty(d.releaseID), string(d.Type), d.Title, string(d.Visibility), d.Version,
+		nullIfEmpty(d.CreatedBy), d.CreatedAt, d.UpdatedAt)
+	return err
+}
+
+func updateDocument(ctx context.Context, tx *db.Tx, d Document) error {
+	_, err := tx.Exec(ctx, `UPDATE documents SET type = ?, title = ?, visibility = ?, current_version = ?, updated_at = ? WHERE id = ?`,
+		string(d.Type), d.Title, string(d.Visibility), d.Version, d.UpdatedAt, d.ID)
+	return err
+}
+
+func insertVersion(ctx context.Context, tx *db.Tx, docID string, v Version) error {
+	_, err := tx.Exec(ctx, `INSERT INTO document_versions (id, document_id, version, title, body, author_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, db.NewID(), docID, v.Version, v.Title, v.Body, nullIfEmpty(v.AuthorID), v.CreatedAt)
+	return db.Conflict(err, "version", "was written by someone else at the same time; try again")
+}
+
+func listVersions(ctx context.Context, q db.Querier, docID string) ([]VersionSummary, error) {
+	rows, err := q.Query(ctx, `SELECT version, title, COALESCE(author_id, ''), created_at FROM document_versions
+		WHERE document_id = ? ORDER BY version DESC`, docID)
+	if err != nil {
+		return nil, fmt.Errorf("list versions: %w", err)
+	}
+	defer rows.Close()
+	out := []VersionSummary{}
+	for rows.Next() {
+		var v VersionSummary
+		if err := rows.Scan(&v.Version, &v.Title, &v.AuthorID, db.Time(&v.CreatedAt)); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func findVersion(ctx context.Context, q db.Querier, docID string, n int) (Version, error) {
+	var v Version
+	err := q.QueryRow(ctx, `SELECT version, title, COALESCE(author_id, ''), created_at, body FROM document_versions
+		WHERE document_id = ? AND version = ?`, docID, n).Scan(&v.Version, &v.Title, &v.AuthorID, db.Time(&v.CreatedAt), &v.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.NotFoundf("version not found")
+	}
+	return v, err
+}
+
+// findReleaseID finds a release of a project by its version key.
+func findReleaseID(ctx context.Context, q db.Querier, projectID, key string) (id, version string, err error) {
+	err = q.QueryRow(ctx, `SELECT id, version FROM releases WHERE project_id = ? AND version_key = ?`, projectID, key).Scan(&id, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", &apperr.Error{Code: apperr.NotFound, Message: "release not found", Fields: map[string]string{"release": "no such release in this project"}}
+	}
+	return id, version, err
+}
+
+// deleteDocument removes the document and every version.
+func deleteDocument(ctx context.Context, tx *db.Tx, id string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM document_versions WHERE document_id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	return err
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
