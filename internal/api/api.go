@@ -239,8 +239,15 @@ func jsonKind(goType string) string {
 	return "JSON value of the documented type"
 }
 
-// page reads ?limit= (default 50, max 200) and ?cursor=.
-func page(r *http.Request) (limit int, cursor string, err error) {
+// Cursor lengths: most cursors are short keys or sequence numbers; a
+// release's is its version key, which long prerelease versions stretch.
+const (
+	maxCursor    = 200
+	maxKeyCursor = 1024
+)
+
+// page reads ?limit= (default 50, max 200) and ?cursor= (at most maxLen bytes).
+func page(r *http.Request, maxLen int) (limit int, cursor string, err error) {
 	limit = 50
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, perr := strconv.Atoi(s)
@@ -250,7 +257,7 @@ func page(r *http.Request) (limit int, cursor string, err error) {
 		limit = n
 	}
 	cursor = r.URL.Query().Get("cursor")
-	if len(cursor) > 200 || !utf8.ValidString(cursor) {
+	if len(cursor) > maxLen || !utf8.ValidString(cursor) {
 		return 0, "", apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
 	}
 	return limit, cursor, nil

@@ -19,7 +19,7 @@ func (a *api) createDocument(c *call) (any, error) {
 }
 
 func (a *api) listDocuments(c *call) (any, error) {
-	limit, cursor, err := page(c.r)
+	limit, cursor, err := page(c.r, maxCursor)
 	if err != nil {
 		return nil, err
 	}

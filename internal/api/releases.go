@@ -1,11 +1,6 @@
 package api
 
 import (
-	"net/http"
-	"strconv"
-	"unicode/utf8"
-
-	"shipshape/internal/apperr"
 	"shipshape/internal/release"
 )
 
@@ -22,7 +17,7 @@ func (a *api) createRelease(c *call) (any, error) {
 }
 
 func (a *api) listReleases(c *call) (any, error) {
-	limit, cursor, err := keyPage(c.r)
+	limit, cursor, err := page(c.r, maxKeyCursor)
 	if err != nil {
 		return nil, err
 	}
@@ -58,22 +53,4 @@ func (a *api) transitionRelease(c *call) (any, error) {
 func (a *api) listTransitions(c *call) (any, error) {
 	ts, err := a.Releases.Transitions(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("version"))
 	return newList(ts, ""), err
-}
-
-// keyPage is page for lists whose cursor is a release version key, which
-// for long prerelease versions can exceed page's cursor limit.
-func keyPage(r *http.Request) (limit int, cursor string, err error) {
-	limit = 50
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, perr := strconv.Atoi(s)
-		if perr != nil || n < 1 || n > 200 {
-			return 0, "", apperr.Fields(map[string]string{"limit": "must be a whole number from 1 to 200"})
-		}
-		limit = n
-	}
-	cursor = r.URL.Query().Get("cursor")
-	if len(cursor) > 1024 || !utf8.ValidString(cursor) {
-		return 0, "", apperr.Fields(map[string]string{"cursor": "is not a valid cursor"})
-	}
-	return limit, cursor, nil
 }

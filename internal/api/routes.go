@@ -348,7 +348,7 @@ func (a *api) createProject(c *call) (any, error) {
 }
 
 func (a *api) listProjects(c *call) (any, error) {
-	limit, cursor, err := page(c.r)
+	limit, cursor, err := page(c.r, maxCursor)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (a *api) deleteComponent(c *call) (any, error) {
 }
 
 func (a *api) listAudit(c *call) (any, error) {
-	limit, cursor, err := page(c.r)
+	limit, cursor, err := page(c.r, maxCursor)
 	if err != nil {
 		return nil, err
 	}
