@@ -112,21 +112,11 @@ func (s *Service) Get(ctx context.Context, userID, ws, key string) (Project, wor
 // Update edits, archives or unarchives a project.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key string, patch Patch) (Project, error) {
 	var p Project
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
-		if err != nil {
-			return err
-		}
-		if p, err = findProject(ctx, tx, a.WorkspaceID, key); err != nil {
-			return err
-		}
-		if err := a.Require(perm.EditProject); err != nil {
-			return err
-		}
+	err := s.projectTx(ctx, actor, ws, key, perm.EditProject, func(tx *db.Tx, a workspace.Access, found Project, now time.Time) error {
+		p = found
 		if err := patch.apply(&p); err != nil {
 			return err
 		}
-		now := s.now()
 		action := "project.update"
 		if patch.Archived != nil && *patch.Archived != p.Archived {
 			if err := a.Require(perm.ArchiveProject); err != nil {
@@ -150,18 +140,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key string,
 
 // Delete removes a project and its components for good.
 func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
-		if err != nil {
-			return err
-		}
-		p, err := findProject(ctx, tx, a.WorkspaceID, key)
-		if err != nil {
-			return err
-		}
-		if err := a.Require(perm.DeleteProject); err != nil {
-			return err
-		}
+	return s.projectTx(ctx, actor, ws, key, perm.DeleteProject, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
 		for _, d := range s.Dependents {
 			if err := d.BeforeProjectDelete(ctx, tx, p.ID); err != nil {
 				return err
@@ -170,7 +149,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string)
 		if _, err := tx.Exec(ctx, `DELETE FROM projects WHERE id = ?`, p.ID); err != nil {
 			return err
 		}
-		return s.changed(ctx, tx, actor, s.now(), audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.delete", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
+		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.delete", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
 	})
 }
 
@@ -200,8 +179,10 @@ func (s *Service) Component(ctx context.Context, userID, ws, key, slug string) (
 	return findComponent(ctx, s.DB, p.ID, slug)
 }
 
-// componentTx resolves access and the project for a component mutation.
-func (s *Service) componentTx(ctx context.Context, actor audit.Actor, ws, key string,
+// projectTx runs a mutation of project key in a write transaction: the
+// caller must be a member (else not_found), the project must exist (else
+// not_found) and the caller's role must allow action (else forbidden).
+func (s *Service) projectTx(ctx context.Context, actor audit.Actor, ws, key string, action perm.Action,
 	fn func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
@@ -212,7 +193,7 @@ func (s *Service) componentTx(ctx context.Context, actor audit.Actor, ws, key st
 		if err != nil {
 			return err
 		}
-		if err := a.Require(perm.EditProject); err != nil {
+		if err := a.Require(action); err != nil {
 			return err
 		}
 		return fn(tx, a, p, s.now())
@@ -225,7 +206,7 @@ func (s *Service) CreateComponent(ctx context.Context, actor audit.Actor, ws, ke
 		return Component{}, err
 	}
 	var c Component
-	err := s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+	err := s.projectTx(ctx, actor, ws, key, perm.EditProject, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
 		c = Component{ID: db.NewID(), Slug: in.Slug, Name: in.Name, Description: in.Description, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.Exec(ctx, `INSERT INTO components (id, project_id, slug, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, p.ID, c.Slug, c.Name, c.Description, now, now); err != nil {
@@ -239,7 +220,7 @@ func (s *Service) CreateComponent(ctx context.Context, actor audit.Actor, ws, ke
 // UpdateComponent edits a component.
 func (s *Service) UpdateComponent(ctx context.Context, actor audit.Actor, ws, key, slug string, patch ComponentPatch) (Component, error) {
 	var c Component
-	err := s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+	err := s.projectTx(ctx, actor, ws, key, perm.EditProject, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
 		var err error
 		if c, err = findComponent(ctx, tx, p.ID, slug); err != nil {
 			return err
@@ -258,7 +239,7 @@ func (s *Service) UpdateComponent(ctx context.Context, actor audit.Actor, ws, ke
 
 // DeleteComponent removes a component.
 func (s *Service) DeleteComponent(ctx context.Context, actor audit.Actor, ws, key, slug string) error {
-	return s.componentTx(ctx, actor, ws, key, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
+	return s.projectTx(ctx, actor, ws, key, perm.EditProject, func(tx *db.Tx, a workspace.Access, p Project, now time.Time) error {
 		c, err := findComponent(ctx, tx, p.ID, slug)
 		if err != nil {
 			return err
