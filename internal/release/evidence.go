@@ -189,17 +189,9 @@ func (s *Service) freezeEvidence(ctx context.Context, tx *db.Tx, actor audit.Act
 // stored. Any member may read it; a release that was never released has
 // none (not_found).
 func (s *Service) Evidence(ctx context.Context, userID, ws, key, version string) (Evidence, error) {
-	vk, err := keyOf(version)
-	if err != nil {
-		return Evidence{}, err
-	}
 	var ev Evidence
-	err = s.DB.ReadTx(ctx, func(q db.Querier) error {
-		_, p, err := s.resolve(ctx, q, userID, ws, key)
-		if err != nil {
-			return err
-		}
-		r, err := findRelease(ctx, q, p.ID, vk)
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		_, p, r, err := s.find(ctx, q, userID, ws, key, version)
 		if err != nil {
 			return err
 		}

@@ -128,16 +128,8 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, key, versi
 	if s.Blobs == nil {
 		return File{}, errors.New("release: no file storage configured")
 	}
-	vk, err := keyOf(version)
-	if err != nil {
-		return File{}, err
-	}
 	// Check access before reading a byte of the body.
-	a, p, err := s.resolve(ctx, s.DB, actor.UserID, ws, key)
-	if err != nil {
-		return File{}, err
-	}
-	r, err := findRelease(ctx, s.DB, p.ID, vk)
+	a, _, r, err := s.find(ctx, s.DB, actor.UserID, ws, key, version)
 	if err != nil {
 		return File{}, err
 	}
@@ -163,11 +155,7 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, key, versi
 	f := File{Name: name, Size: obj.Size, SHA256: obj.SHA256, ContentType: obj.ContentType, UploadedBy: actor.UserID, UploadedAt: now,
 		id: db.NewID(), releaseID: r.ID, blobKey: blobKey}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, p, err := s.resolve(ctx, tx, actor.UserID, ws, key)
-		if err != nil {
-			return err
-		}
-		cur, err := findRelease(ctx, tx, p.ID, vk)
+		a, p, cur, err := s.find(ctx, tx, actor.UserID, ws, key, version)
 		if err != nil {
 			return err
 		}

@@ -35,17 +35,9 @@ type notesDocument struct {
 // its history. Everything is read in one read transaction, so the parts
 // agree. Any member may read them.
 func (s *Service) Notes(ctx context.Context, userID, ws, key, version string) (Notes, error) {
-	vk, err := keyOf(version)
-	if err != nil {
-		return Notes{}, err
-	}
 	var n Notes
-	err = s.DB.ReadTx(ctx, func(q db.Querier) error {
-		_, p, err := s.resolve(ctx, q, userID, ws, key)
-		if err != nil {
-			return err
-		}
-		r, err := findRelease(ctx, q, p.ID, vk)
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		_, p, r, err := s.find(ctx, q, userID, ws, key, version)
 		if err != nil {
 			return err
 		}

@@ -158,54 +158,47 @@ type listKey struct {
 // Get returns one release. version may carry build metadata; releases are
 // found by precedence, so 1.0.0 and 1.0.0+abc name the same release.
 func (s *Service) Get(ctx context.Context, userID, ws, key, version string) (Release, error) {
-	vk, err := keyOf(version)
-	if err != nil {
-		return Release{}, err
-	}
-	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
-	if err != nil {
-		return Release{}, err
-	}
-	r, err := findRelease(ctx, s.DB, p.ID, vk)
+	_, _, r, err := s.find(ctx, s.DB, userID, ws, key, version)
 	s.finish(&r, s.now())
 	return r, err
 }
 
 // Transitions lists a release's status history, oldest first.
 func (s *Service) Transitions(ctx context.Context, userID, ws, key, version string) ([]Transition, error) {
-	vk, err := keyOf(version)
-	if err != nil {
-		return nil, err
-	}
-	_, p, err := s.resolve(ctx, s.DB, userID, ws, key)
-	if err != nil {
-		return nil, err
-	}
-	r, err := findRelease(ctx, s.DB, p.ID, vk)
+	_, _, r, err := s.find(ctx, s.DB, userID, ws, key, version)
 	if err != nil {
 		return nil, err
 	}
 	return listTransitions(ctx, s.DB, r.ID)
 }
 
+// find resolves the caller's access, the project and the release named by
+// version, inside q.
+func (s *Service) find(ctx context.Context, q db.Querier, userID, ws, key, version string) (workspace.Access, project.Project, Release, error) {
+	vk, err := keyOf(version)
+	if err != nil {
+		return workspace.Access{}, project.Project{}, Release{}, err
+	}
+	a, p, err := s.resolve(ctx, q, userID, ws, key)
+	if err != nil {
+		return a, p, Release{}, err
+	}
+	r, err := findRelease(ctx, q, p.ID, vk)
+	return a, p, r, err
+}
+
 // mutate resolves access, the project and the release for a change and
 // checks action.
 func (s *Service) mutate(ctx context.Context, actor audit.Actor, ws, key, version string, action perm.Action,
 	fn func(tx *db.Tx, a workspace.Access, p project.Project, r *Release, now time.Time) error) (Release, error) {
-	vk, err := keyOf(version)
-	if err != nil {
-		return Release{}, err
-	}
 	var r Release
 	now := s.now()
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, p, err := s.resolve(ctx, tx, actor.UserID, ws, key)
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, p, found, err := s.find(ctx, tx, actor.UserID, ws, key, version)
 		if err != nil {
 			return err
 		}
-		if r, err = findRelease(ctx, tx, p.ID, vk); err != nil {
-			return err
-		}
+		r = found
 		if err := a.Require(action); err != nil {
 			return err
 		}
