@@ -192,6 +192,16 @@ func (s *Service) Get(ctx context.Context, userID, ws string, ref TargetRef) (Ta
 	return out, err
 }
 
+// Count is how many targets ownerID owns directly in the workspace — the
+// number of items Map(…, ownerID) lists, without building the map.
+func (s *Service) Count(ctx context.Context, userID, ws, ownerID string) (int, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return 0, err
+	}
+	return countOwned(ctx, s.DB, a.WorkspaceID, ownerID)
+}
+
 // Map returns the workspace's ownership map: every target with owners,
 // targets without a working accountable owner, and gaps. With ownerID
 // set, only what that user or team owns (items and gaps; unowned is empty).

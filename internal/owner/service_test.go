@@ -432,3 +432,34 @@ func TestMapFiltersByOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestCountMatchesTheMap: the dashboard's count is the number of items the
+// filtered map lists, deleted targets excluded.
+func TestCountMatchesTheMap(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		mo := testkit.Actor(f.mo)
+		for _, in := range []owner.SetInput{
+			set(owner.Project, f.pay.ID, user(f.ana, owner.Accountable), user(f.ana, owner.Security)),
+			set(owner.Component, f.api.ID, user(f.ana, owner.Technical)),
+			set(owner.Release, f.rel.ID, user(f.mo, owner.Accountable)),
+		} {
+			if _, err := f.svc.Set(ctx, mo, "acme", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, who := range []string{f.ana.ID, f.mo.ID, "nobody"} {
+			m, err := f.svc.Map(ctx, f.mo.ID, "acme", who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := f.svc.Count(ctx, f.mo.ID, "acme", who)
+			if err != nil || n != len(m.Items) {
+				t.Errorf("Count(%s) = %d, %v; the map lists %d", who, n, err, len(m.Items))
+			}
+		}
+		if _, err := f.svc.Count(ctx, f.os.ID, "acme", f.ana.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("a stranger counts: %v", err)
+		}
+	})
+}

@@ -77,6 +77,18 @@ func allTargets(ctx context.Context, q db.Querier, wsID string) ([]Target, error
 	return out, nil
 }
 
+// countOwned counts the live targets ownerID owns directly in a workspace
+// (rows of deleted targets do not count, as in the ownership map).
+func countOwned(ctx context.Context, q db.Querier, wsID, ownerID string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT o.target_type || ':' || o.target_id) FROM owners o
+		WHERE o.workspace_id = ? AND o.owner_id = ? AND (
+		  (o.target_type = 'project' AND EXISTS (SELECT 1 FROM projects t WHERE t.id = o.target_id)) OR
+		  (o.target_type = 'component' AND EXISTS (SELECT 1 FROM components t WHERE t.id = o.target_id)) OR
+		  (o.target_type = 'release' AND EXISTS (SELECT 1 FROM releases t WHERE t.id = o.target_id)))`, wsID, ownerID).Scan(&n)
+	return n, err
+}
+
 // row is a stored owner row.
 type row struct {
 	TargetType TargetType

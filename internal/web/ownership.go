@@ -237,11 +237,7 @@ func (s *server) myOwnership(r *http.Request, c *call, ws string) (int, error) {
 	if s.Owners == nil {
 		return 0, nil
 	}
-	m, err := s.Owners.Map(r.Context(), c.uid(), ws, c.uid())
-	if err != nil {
-		return 0, err
-	}
-	return len(m.Items), nil
+	return s.Owners.Count(r.Context(), c.uid(), ws, c.uid())
 }
 
 // --- the accountable owner of a project
