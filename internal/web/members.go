@@ -16,24 +16,17 @@ type membersData struct {
 	Invitations []workspace.Invitation
 	Me          string
 	Manage      bool
-	IsOwner     bool
+	access      workspace.Access
 	// Invited is the invitation just created; its link is shown only now.
 	Invited   *workspace.Invitation
 	InviteURL string
 }
 
-// RolesFor lists the roles the caller may grant: owners any, admins not owner.
-func (d membersData) RolesFor() []perm.Role {
-	if d.IsOwner {
-		return perm.Roles
-	}
-	return []perm.Role{perm.Admin, perm.Member, perm.Viewer}
-}
+// RolesFor lists the roles the caller may grant (rules in workspace.Access).
+func (d membersData) RolesFor() []perm.Role { return d.access.GrantableRoles() }
 
 // CanChange reports whether the caller may change or remove m.
-func (d membersData) CanChange(m workspace.Member) bool {
-	return d.Manage && m.UserID != d.Me && (m.Role != perm.Owner || d.IsOwner)
-}
+func (d membersData) CanChange(m workspace.Member) bool { return d.access.CanManage(m) }
 
 func (s *server) membersPage(w http.ResponseWriter, r *http.Request, c *call) {
 	s.showMembers(w, r, c, &view{}, nil)
@@ -46,7 +39,7 @@ func (s *server) showMembers(w http.ResponseWriter, r *http.Request, c *call, v 
 		s.fail(w, r, c, err)
 		return
 	}
-	d := membersData{Members: ms, Me: c.uid(), Manage: a.Can(perm.ManageMembers), IsOwner: a.Role == perm.Owner, Invited: invited}
+	d := membersData{Members: ms, Me: c.uid(), Manage: a.Can(perm.ManageMembers), access: a, Invited: invited}
 	if d.Manage {
 		if d.Invitations, err = s.Workspaces.Invitations(ctx, c.uid(), a.Slug); err != nil {
 			s.fail(w, r, c, err)

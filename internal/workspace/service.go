@@ -128,7 +128,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, slug, userI
 		if m, err = findMember(ctx, tx, a.WorkspaceID, userID); err != nil {
 			return err
 		}
-		if (m.Role == perm.Owner || role == perm.Owner) && a.Role != perm.Owner {
+		if !a.mayTouch(m.Role, role) {
 			return apperr.E(apperr.Forbidden, "only owners grant or change the owner role")
 		}
 		if m.Role == perm.Owner && role != perm.Owner {
@@ -179,7 +179,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor audit.Actor, slug, use
 			return err
 		}
 		if m.Role == perm.Owner {
-			if !self && a.Role != perm.Owner {
+			if !self && !a.mayTouch(m.Role, "") {
 				return apperr.E(apperr.Forbidden, "only owners remove owners")
 			}
 			if err := s.keepAnOwner(ctx, tx, a.WorkspaceID); err != nil {

@@ -44,6 +44,31 @@ func (a Access) Require(action perm.Action) error {
 	return apperr.E(apperr.Forbidden, "your role (%s) does not allow this", a.Role)
 }
 
+// GrantableRoles lists the roles the caller may give: owners any, admins
+// every role but owner, others none.
+func (a Access) GrantableRoles() []perm.Role {
+	switch {
+	case !a.Can(perm.ManageMembers):
+		return nil
+	case a.Role == perm.Owner:
+		return perm.Roles
+	}
+	return []perm.Role{perm.Admin, perm.Member, perm.Viewer}
+}
+
+// mayTouch reports whether the caller may change or remove a member whose
+// role is from, giving them role to (to == "" for a removal): only owners
+// touch the owner role.
+func (a Access) mayTouch(from, to perm.Role) bool {
+	return a.Can(perm.ManageMembers) && (a.Role == perm.Owner || from != perm.Owner && to != perm.Owner)
+}
+
+// CanManage reports whether the caller may change the role of or remove
+// member m (people leave through RemoveMember of themselves instead).
+func (a Access) CanManage(m Member) bool {
+	return m.UserID != a.UserID && a.mayTouch(m.Role, "")
+}
+
 // CreateInput makes a workspace.
 type CreateInput struct {
 	Slug string `json:"slug"`
