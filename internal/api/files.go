@@ -17,8 +17,11 @@ import (
 
 func (a *api) putFile(c *call) (any, error) {
 	if ct := c.r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && (strings.HasPrefix(mt, "multipart/") || mt == "application/x-www-form-urlencoded") {
-			return nil, apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file), not as a form")
+		// A multipart body wraps the file in boundaries: storing it would
+		// corrupt the artifact. (A urlencoded type is only curl's default
+		// for --data-binary; that body is the file itself.)
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && strings.HasPrefix(mt, "multipart/") {
+			return nil, apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file or --data-binary @file), not as a multipart form")
 		}
 	}
 	body := &httpx.UploadBody{R: c.r.Body}

@@ -294,6 +294,9 @@ func TestReleaseFileNamesAndAccess(t *testing.T) {
 		}
 		// Forms are refused: the body must be the file.
 		wantStatus(t, mo.raw("PUT", files+"/f", strings.NewReader("a=b"), 3, "Content-Type", "multipart/form-data; boundary=x"), 415, "unsupported_media_type")
+		// curl --data-binary @file labels the raw bytes as urlencoded: they are the file.
+		wantStatus(t, mo.raw("PUT", files+"/raw.bin", strings.NewReader("a=b&c"), 5, "Content-Type", "application/x-www-form-urlencoded"), 201, "")
+		wantStatus(t, mo.raw("DELETE", files+"/raw.bin", nil, 0), 204, "")
 
 		wantStatus(t, mo.put("a.txt", []byte("a")), 201, "")
 		vic, osc, anon := w.api.with(w.vicT), w.api.with(w.oT), w.api
