@@ -105,7 +105,7 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
 		Owners: a.Owners, Docs: a.Docs})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, Owners: a.Owners, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
+		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {
 		return nil, err
 	}

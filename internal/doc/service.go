@@ -298,3 +298,24 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) 
 			TargetID: d.ID, TargetLabel: auditLabel(d.Type, d.Title)})
 	})
 }
+
+// Compare returns versions from and to of a document (for a diff), read in
+// one transaction.
+func (s *Service) Compare(ctx context.Context, userID, ws, id string, from, to int) (Version, Version, error) {
+	var a, b Version
+	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
+		acc, err := s.Workspaces.Access(ctx, q, ws, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := visible(ctx, q, acc, id); err != nil {
+			return err
+		}
+		if a, err = findVersion(ctx, q, id, from); err != nil {
+			return err
+		}
+		b, err = findVersion(ctx, q, id, to)
+		return err
+	})
+	return a, b, err
+}

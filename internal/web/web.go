@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shipshape/internal/account"
+	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/markdown"
 	"shipshape/internal/owner"
@@ -26,6 +27,7 @@ type Deps struct {
 	Projects     *project.Service
 	Releases     *release.Service
 	Owners       *owner.Service
+	Docs         *doc.Service
 	SecureCookie bool
 	TrustProxy   bool
 	BodyLimit    int64 // every form but the file upload
