@@ -25,6 +25,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
 
@@ -37,6 +38,7 @@ type Deps struct {
 	Releases   *release.Service
 	Owners     *owner.Service
 	Docs       *doc.Service
+	Search     *search.Service
 	TrustProxy bool
 	BodyLimit  int64 // JSON bodies
 	MaxUpload  int64 // raw uploads (routes with RawRequest)

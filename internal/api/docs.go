@@ -57,3 +57,17 @@ func (a *api) getDocumentVersion(c *call) (any, error) {
 	}
 	return a.Docs.Version(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"), n)
 }
+
+func (a *api) search(c *call) (any, error) {
+	q := c.r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 50 {
+			return nil, apperr.Fields(map[string]string{"limit": "must be a whole number from 1 to 50"})
+		}
+		limit = n
+	}
+	items, err := a.Search.Search(c.r.Context(), c.userID(), c.r.PathValue("ws"), q.Get("q"), limit)
+	return newList(items, ""), err
+}

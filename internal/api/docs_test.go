@@ -148,3 +148,38 @@ func TestDocumentsBadInputNeverFails(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchThroughAPI(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := docsWorld(t, d)
+		mo, vic := w.api.with(w.moT), w.api.with(w.vicT)
+		wantStatus(t, mo.do("POST", "/workspaces/acme/documents", map[string]any{"title": "Rollout <plan>", "type": "runbook",
+			"body": "Canary first, then the <b>rest</b> of the fleet.", "project": "PAY", "visibility": "workspace"}), 201, "")
+		wantStatus(t, mo.do("POST", "/workspaces/acme/documents", map[string]any{"title": "Canary threats", "type": "threat_model",
+			"body": "secret canary", "visibility": "owners"}), 201, "")
+
+		// The snippet is HTML: the body's own markup is escaped (SQLite) or
+		// dropped (PostgreSQL's ts_headline skips tags), never passed on.
+		r := vic.do("GET", "/workspaces/acme/search?q=canary", nil)
+		wantStatus(t, r, 200, "")
+		items := r.json(t)["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("viewer's results: %s", r.Body)
+		}
+		it := items[0].(map[string]any)
+		if it["type"] != "document" || it["title"] != "Rollout <plan>" || it["project"] != "PAY" || it["id"] == "" ||
+			!strings.Contains(it["snippet"].(string), "<mark>Canary</mark> first") || strings.Contains(it["snippet"].(string), "<b>") {
+			t.Fatalf("item %s", r.Body)
+		}
+		if items := mo.do("GET", "/workspaces/acme/search?q=canary", nil).json(t)["items"].([]any); len(items) != 2 {
+			t.Errorf("the creator sees %d results, want 2", len(items))
+		}
+		for _, q := range []string{"%22", "*", "NEAR(", "a%3Ab", "-", "%5E", "(((", "OR"} {
+			wantStatus(t, vic.do("GET", "/workspaces/acme/search?q="+q, nil), 200, "")
+		}
+		wantStatus(t, vic.do("GET", "/workspaces/acme/search?q="+strings.Repeat("x", 501), nil), 400, "invalid")
+		wantStatus(t, vic.do("GET", "/workspaces/acme/search?q=x&limit=0", nil), 400, "invalid")
+		wantStatus(t, vic.do("GET", "/workspaces/acme/search?q=x&limit=51", nil), 400, "invalid")
+		wantStatus(t, w.api.with(w.oT).do("GET", "/workspaces/acme/search?q=canary", nil), 404, "not_found")
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
 
@@ -121,6 +122,12 @@ func (a *api) routeTable() []route {
 			Response: list[doc.VersionSummary]{}, h: a.listDocumentVersions},
 		{Method: "GET", Path: "/workspaces/{ws}/documents/{id}/versions/{n}", Tag: "documents", Status: 200, Summary: "One version of a document with its body",
 			Response: doc.Version{}, h: a.getDocumentVersion},
+		{Method: "GET", Path: "/workspaces/{ws}/search", Tag: "search", Status: 200,
+			Summary: "Full-text search over the projects, releases and documents (latest version) the caller may see, best match first. " +
+				"All words must match (English stemming); \"quoted words\" match as a phrase, OR between words accepts either, -word excludes. " +
+				"snippet is HTML: escaped text with the matched words in <mark> elements",
+			Query:    []param{{"q", "the search words (at most 500 characters); no words: no results"}, {"limit", "how many results, 1–50 (default 20)"}},
+			Response: list[search.Result]{}, h: a.search},
 
 		{Method: "GET", Path: "/workspaces/{ws}/audit", Tag: "audit", Status: 200, Summary: "Audit events, newest first (ip and user_agent for admins only)",
 			Query: []param{{"actor", "user id of the actor"}, {"action", "an action, or a prefix ending in '.' such as project."}, {"target_type", "e.g. project"},

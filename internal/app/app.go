@@ -24,6 +24,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/search"
 	"shipshape/internal/web"
 	"shipshape/internal/workspace"
 )
@@ -39,6 +40,7 @@ type App struct {
 	Releases   *release.Service
 	Owners     *owner.Service
 	Docs       *doc.Service
+	Search     *search.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -99,13 +101,14 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
 	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}
 	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects}
+	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: a.Owners, Docs: a.Docs})
+		Owners: a.Owners, Docs: a.Docs, Search: a.Search})
 	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
+		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/search"
 	"shipshape/internal/validate"
 )
 
@@ -170,6 +171,11 @@ func (p *Patch) validate() error {
 		v.Check(p.Visibility.Valid(), "visibility", "must be one of "+visibilityList)
 	}
 	return v.Err()
+}
+
+// searchEntry is the document's text for search: its latest version.
+func (d Document) searchEntry(wsID string) search.Entry {
+	return search.Entry{WorkspaceID: wsID, ProjectID: d.projectID, Kind: search.Document, ObjectID: d.ID, Title: d.Title, Body: d.Body}
 }
 
 // auditLabel names a document in the audit trail without its title: the

@@ -10,6 +10,7 @@ import (
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
 
@@ -42,19 +43,6 @@ func (s *Service) changed(ctx context.Context, tx *db.Tx, actor audit.Actor, at 
 	return audit.Record(ctx, tx, actor, at, e)
 }
 
-// canSee reports whether the caller may see d (see the package comment).
-// "project" visibility is every workspace member until projects have
-// memberships of their own.
-func canSee(a workspace.Access, d Summary) bool {
-	switch d.Visibility {
-	case VisWorkspace, VisProject:
-		return true
-	case VisOwners:
-		return d.CreatedBy == a.UserID || a.Role.AtLeast(perm.Admin)
-	}
-	return false
-}
-
 // canDelete: admins and owners, or the creator while they may still edit.
 func canDelete(a workspace.Access, d Summary) bool {
 	return a.Can(perm.DeleteDocument) || (d.CreatedBy == a.UserID && a.Can(perm.EditDocument))
@@ -71,14 +59,7 @@ func (s *Service) lookupProject(ctx context.Context, q db.Querier, wsID, key str
 
 // visible reads a document the caller may see; anything else is not found.
 func visible(ctx context.Context, q db.Querier, a workspace.Access, id string) (Document, error) {
-	d, err := findDocument(ctx, q, a.WorkspaceID, id)
-	if err != nil {
-		return d, err
-	}
-	if !canSee(a, d.Summary) {
-		return Document{}, notFound()
-	}
-	return d, nil
+	return findDocument(ctx, q, a, id)
 }
 
 // Create makes a document with its first version.
@@ -126,6 +107,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in C
 		if err := insertVersion(ctx, tx, d.ID, v); err != nil {
 			return err
 		}
+		if err := search.Put(ctx, tx, d.searchEntry(a.WorkspaceID), now); err != nil {
+			return err
+		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.create", TargetType: "document",
 			TargetID: d.ID, TargetLabel: auditLabel(d.Type, d.Title)})
 	})
@@ -158,11 +142,7 @@ func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Pa
 			}
 			projectID = p.ID
 		}
-		onlyCreator := a.UserID // owners-only documents: their creator and admins+ (canSee)
-		if a.Role.AtLeast(perm.Admin) {
-			onlyCreator = ""
-		}
-		page, err = listDocuments(ctx, q, a.WorkspaceID, projectID, f, onlyCreator)
+		page, err = listDocuments(ctx, q, a, projectID, f)
 		return err
 	})
 	return page, err
@@ -260,6 +240,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, 
 			if err := insertVersion(ctx, tx, d.ID, v); err != nil {
 				return err
 			}
+			if err := search.Put(ctx, tx, d.searchEntry(a.WorkspaceID), now); err != nil {
+				return err
+			}
 		}
 		d.UpdatedAt = now
 		if err := updateDocument(ctx, tx, d); err != nil {
@@ -291,7 +274,10 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) 
 		if !canDelete(a, d.Summary) {
 			return apperr.E(apperr.Forbidden, "only the document's creator or an admin may delete it")
 		}
-		if err := deleteDocument(ctx, tx, d.ID); err != nil {
+		if err := deleteDocument(ctx, tx, a.WorkspaceID, d.ID); err != nil {
+			return err
+		}
+		if err := search.Remove(ctx, tx, d.ID); err != nil {
 			return err
 		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.delete", TargetType: "document",

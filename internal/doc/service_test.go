@@ -205,29 +205,37 @@ func TestOwnersOnlyVisibility(t *testing.T) {
 
 // TestHardDeleteLeavesNoTrace puts a marker in a document's title and body
 // (in two versions), deletes the document and looks for the marker in every
-// text column of every table, the audit trail included, and on SQLite in
-// the database file itself after a checkpoint and VACUUM.
+// text column of every table, the audit trail and search entries included,
+// and on SQLite in the database file itself after a checkpoint and VACUUM —
+// also the single-word token marker the full-text index stores lower-cased.
 func TestHardDeleteLeavesNoTrace(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		const marker = "ZQX-hard-delete-marker-7f3a9c"
+		const token = "Zqxsearchtoken7f3a9c" // one word for the index; stored as zqxsearchtoken7f3a9c
 		mo := testkit.Actor(w.mo)
 		dd, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Secret " + marker, Type: doc.SecurityRequirements,
-			Body: "body " + marker, Project: "PAY", Release: "1.0.0", Visibility: doc.VisOwners})
+			Body: "body " + marker + " " + token, Project: "PAY", Release: "1.0.0", Visibility: doc.VisOwners})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Title: ptr("Again " + marker), Body: ptr("v2 " + marker)}); err != nil {
+		if _, err := w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Title: ptr("Again " + marker), Body: ptr("v2 " + marker + " " + token)}); err != nil {
 			t.Fatal(err)
 		}
 		if n := countMarker(t, d, marker); n == 0 {
 			t.Fatal("the scan does not find the marker before the delete")
+		}
+		if hits, err := w.app.Search.Search(w.ctx, w.mo.ID, "acme", token, 0); err != nil || len(hits) != 1 || hits[0].ID != dd.ID {
+			t.Fatalf("search before the delete: %+v %v", hits, err)
 		}
 		if err := w.docs.Delete(w.ctx, mo, "acme", dd.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n := countMarker(t, d, marker); n != 0 {
 			t.Fatalf("marker found in %d rows after the delete", n)
+		}
+		if hits, err := w.app.Search.Search(w.ctx, w.mo.ID, "acme", token, 0); err != nil || len(hits) != 0 {
+			t.Fatalf("search after the delete: %+v %v", hits, err)
 		}
 		var label string
 		if err := d.QueryRow(w.ctx, `SELECT target_label FROM audit_events WHERE action = 'document.delete' AND target_id = ?`, dd.ID).Scan(&label); err != nil {
@@ -252,8 +260,10 @@ func TestHardDeleteLeavesNoTrace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if bytes.Contains(b, []byte(marker)) {
-				t.Errorf("marker bytes remain in %s", f)
+			for _, m := range []string{marker, token, strings.ToLower(token)} {
+				if bytes.Contains(b, []byte(m)) {
+					t.Errorf("%q remains in %s", m, f)
+				}
 			}
 		}
 	})

@@ -11,6 +11,8 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/db"
+	"shipshape/internal/perm"
+	"shipshape/internal/workspace"
 )
 
 // summaryCols reads a document with its project key and release version.
@@ -36,12 +38,28 @@ func scanSummary(row interface{ Scan(...any) error }, s *Summary, extra ...any) 
 	return nil
 }
 
-// findDocument reads a document of the workspace with its current body.
-func findDocument(ctx context.Context, q db.Querier, wsID, id string) (Document, error) {
+// Visible is the condition on documents (the table aliased alias) that a
+// caller with access a may see — the one place the visibility rule lives;
+// lists, reads and search all use it (see the package comment).
+func Visible(a workspace.Access, alias string) (string, []any) {
+	if a.Role.AtLeast(perm.Admin) {
+		return "TRUE", nil
+	}
+	d := alias + "."
+	return `(` + d + `visibility <> 'owners' OR ` + d + `created_by = ? OR EXISTS (SELECT 1 FROM owners o
+		WHERE o.workspace_id = ` + d + `workspace_id AND o.target_type = 'document' AND o.target_id = ` + d + `id
+		AND ((o.owner_kind = 'user' AND o.owner_id = ?) OR (o.owner_kind = 'team' AND o.owner_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ?)))))`,
+		[]any{a.UserID, a.UserID, a.UserID}
+}
+
+// findDocument reads a document of the workspace that the caller may see,
+// with its current body.
+func findDocument(ctx context.Context, q db.Querier, a workspace.Access, id string) (Document, error) {
 	var d Document
+	cond, args := Visible(a, "d")
 	err := scanSummary(q.QueryRow(ctx, `SELECT `+summaryCols+`, v.body`+fromDocs+`
 		JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
-		WHERE d.workspace_id = ? AND d.id = ?`, wsID, id), &d.Summary, &d.Body)
+		WHERE d.workspace_id = ? AND d.id = ? AND `+cond, append([]any{a.WorkspaceID, id}, args...)...), &d.Summary, &d.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound()
 	}
@@ -50,11 +68,12 @@ func findDocument(ctx context.Context, q db.Querier, wsID, id string) (Document,
 
 func notFound() error { return apperr.NotFoundf("document not found") }
 
-// listDocuments reads one page, most recently updated first. When
-// onlyCreator is set, owners-only documents of other creators are left out.
-func listDocuments(ctx context.Context, q db.Querier, wsID, projectID string, f ListFilter, onlyCreator string) (Page, error) {
-	query := `SELECT ` + summaryCols + fromDocs + ` WHERE d.workspace_id = ?`
-	args := []any{wsID}
+// listDocuments reads one page of the documents the caller may see, most
+// recently updated first.
+func listDocuments(ctx context.Context, q db.Querier, a workspace.Access, projectID string, f ListFilter) (Page, error) {
+	cond, args := Visible(a, "d")
+	query := `SELECT ` + summaryCols + fromDocs + ` WHERE d.workspace_id = ? AND ` + cond
+	args = append([]any{a.WorkspaceID}, args...)
 	if f.Type != "" {
 		query += ` AND d.type = ?`
 		args = append(args, string(f.Type))
@@ -62,10 +81,6 @@ func listDocuments(ctx context.Context, q db.Querier, wsID, projectID string, f 
 	if projectID != "" {
 		query += ` AND d.project_id = ?`
 		args = append(args, projectID)
-	}
-	if onlyCreator != "" {
-		query += ` AND (d.visibility <> 'owners' OR d.created_by = ?)`
-		args = append(args, onlyCreator)
 	}
 	if f.Cursor != "" {
 		at, id, err := parseCursor(f.Cursor)
@@ -163,9 +178,12 @@ func findReleaseID(ctx context.Context, q db.Querier, projectID, key string) (id
 	return id, version, err
 }
 
-// deleteDocument removes the document and every version.
-func deleteDocument(ctx context.Context, tx *db.Tx, id string) error {
+// deleteDocument removes the document, every version and its owners.
+func deleteDocument(ctx context.Context, tx *db.Tx, wsID, id string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM document_versions WHERE document_id = ?`, id); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM owners WHERE workspace_id = ? AND target_type = 'document' AND target_id = ?`, wsID, id); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `DELETE FROM documents WHERE id = ?`, id)

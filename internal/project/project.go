@@ -8,6 +8,7 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/jsonx"
+	"shipshape/internal/search"
 	"shipshape/internal/validate"
 )
 
@@ -151,4 +152,10 @@ func (p Project) AppendJSON(b []byte) []byte {
 	b = append(b, `,"component_count":`...)
 	b = jsonx.Int(b, p.Components)
 	return append(b, '}')
+}
+
+// searchEntry is the project's text for search; the key is in the title so
+// that "PAY" finds it.
+func (p Project) searchEntry(wsID string) search.Entry {
+	return search.Entry{WorkspaceID: wsID, ProjectID: p.ID, Kind: search.Project, ObjectID: p.ID, Title: p.Key + " " + p.Name, Body: p.Description}
 }

@@ -8,6 +8,7 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
+	"shipshape/internal/search"
 	"shipshape/internal/vcache"
 	"shipshape/internal/workspace"
 )
@@ -62,6 +63,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in C
 			return err
 		}
 		if err := insertProject(ctx, tx, a.WorkspaceID, p); err != nil {
+			return err
+		}
+		if err := search.Put(ctx, tx, p.searchEntry(a.WorkspaceID), now); err != nil {
 			return err
 		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "project.create", TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
@@ -133,6 +137,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key string,
 		if err := updateProject(ctx, tx, p); err != nil {
 			return err
 		}
+		if err := search.Put(ctx, tx, p.searchEntry(a.WorkspaceID), now); err != nil {
+			return err
+		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: action, TargetType: "project", TargetID: p.ID, TargetLabel: p.Key})
 	})
 	return p, err
@@ -146,6 +153,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key string)
 				return err
 			}
 		}
+		// Search entries of the project and of everything in it go by cascade.
 		if _, err := tx.Exec(ctx, `DELETE FROM projects WHERE id = ?`, p.ID); err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/jsonx"
+	"shipshape/internal/project"
+	"shipshape/internal/search"
 	"shipshape/internal/validate"
 )
 
@@ -316,4 +318,14 @@ func (r Release) AppendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+// searchEntry is the release's text for search: "PAY 1.4.0 Spring launch"
+// as the title, so that a project key with a version finds it.
+func (r Release) searchEntry(wsID string, p project.Project) search.Entry {
+	title := p.Key + " " + r.Version
+	if r.Name != "" {
+		title += " " + r.Name
+	}
+	return search.Entry{WorkspaceID: wsID, ProjectID: p.ID, Kind: search.Release, ObjectID: r.ID, Title: title, Body: r.Description}
 }

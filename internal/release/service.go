@@ -11,6 +11,7 @@ import (
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
+	"shipshape/internal/search"
 	"shipshape/internal/vcache"
 	"shipshape/internal/workspace"
 )
@@ -104,6 +105,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws, key string,
 		}
 		r.projectID = p.ID
 		if err := insertRelease(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := search.Put(ctx, tx, r.searchEntry(a.WorkspaceID, p), now); err != nil {
 			return err
 		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.create", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, r)})
@@ -218,6 +222,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, key, versio
 		if err := updateRelease(ctx, tx, *r); err != nil {
 			return err
 		}
+		if err := search.Put(ctx, tx, r.searchEntry(a.WorkspaceID, p), now); err != nil {
+			return err
+		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.update", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, *r)})
 	})
 }
@@ -291,6 +298,9 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key, versio
 		}
 		s.deleteBlobsLater(tx, keys...)
 		if _, err := tx.Exec(ctx, `DELETE FROM releases WHERE id = ?`, r.ID); err != nil {
+			return err
+		}
+		if err := search.Remove(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.delete", TargetType: "release", TargetID: r.ID, TargetLabel: label(p, *r)})
