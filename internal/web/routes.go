@@ -67,6 +67,18 @@ func (s *server) routes(mux *router) {
 	// Ownership map.
 	mux.HandleFunc("GET /w/{ws}/ownership", s.authed(s.ownershipPage))
 
+	// Documents.
+	mux.HandleFunc("GET /w/{ws}/docs", s.authed(s.documentsPage))
+	mux.HandleFunc("GET /w/{ws}/docs/new", s.authed(s.newDocumentPage))
+	mux.HandleFunc("POST /w/{ws}/docs", s.authed(s.createDocument))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}", s.authed(s.documentPage))
+	mux.HandleFunc("POST /w/{ws}/docs/{id}", s.authed(s.updateDocument))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}/edit", s.authed(s.editDocumentPage))
+	mux.HandleFunc("POST /w/{ws}/docs/{id}/delete", s.authed(s.deleteDocument))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}/history", s.authed(s.documentHistoryPage))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}/v/{n}", s.authed(s.documentVersionPage))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}/diff", s.authed(s.documentDiffPage))
+
 	// Activity.
 	mux.HandleFunc("GET /w/{ws}/activity", s.authed(s.activityPage))
 

@@ -16,6 +16,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
 
@@ -28,6 +29,7 @@ type Deps struct {
 	Releases     *release.Service
 	Owners       *owner.Service
 	Docs         *doc.Service
+	Search       *search.Service
 	SecureCookie bool
 	TrustProxy   bool
 	BodyLimit    int64 // every form but the file upload
