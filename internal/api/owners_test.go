@@ -119,7 +119,7 @@ func TestOwnershipBadInputNeverFailsOrWrites(t *testing.T) {
 			{"not an object", mo, "PUT", "/workspaces/acme/owners", "[]", 400, ""},
 			{"unknown field", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": tgt, "owner": []any{}}, 400, "owner"},
 			{"owners not a list", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": tgt, "owners": "mo"}, 400, ""},
-			{"document target", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": map[string]any{"type": "document", "id": pay}}, 400, "target.type"},
+			{"requirement target", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": map[string]any{"type": "requirement", "id": pay}}, 400, "target.type"},
 			{"missing target", mo, "PUT", "/workspaces/acme/owners", map[string]any{"owners": []any{}}, 400, "target.type"},
 			{"NUL id", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": map[string]any{"type": "project", "id": "a\x00b"}}, 400, "target.id"},
 			{"NUL owner id", mo, "PUT", "/workspaces/acme/owners", map[string]any{"target": tgt, "owners": []any{map[string]any{"kind": "user", "id": "\x00", "role": "technical"}}}, 400, "owners[0].id"},

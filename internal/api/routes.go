@@ -64,7 +64,7 @@ func (a *api) routeTable() []route {
 		{Method: "PATCH", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 200, Summary: "Edit a component", Request: project.ComponentPatch{}, Response: project.Component{}, h: a.updateComponent},
 		{Method: "DELETE", Path: "/workspaces/{ws}/projects/{key}/components/{slug}", Tag: "components", Status: 204, Summary: "Delete a component", h: a.deleteComponent},
 		{Method: "PUT", Path: "/workspaces/{ws}/owners", Tag: "ownership", Status: 200,
-			Summary: "Replace the owners of one target (project, component or release) atomically; owners are members (user id) or teams (team id) with role accountable, technical, security or privacy",
+			Summary: "Replace the owners of one target (project, component, release or document — only a document the caller may see) atomically; owners are members (user id) or teams (team id) with role accountable, technical, security or privacy",
 			Request: owner.SetInput{}, Response: owner.TargetOwners{}, h: a.setOwners},
 		{Method: "GET", Path: "/workspaces/{ws}/ownership", Tag: "ownership", Status: 200,
 			Summary: "The ownership map: targets with owners, targets without a working accountable owner (unowned) and gaps (owner left the workspace, team deleted)",

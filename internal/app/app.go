@@ -99,7 +99,7 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Releases = &release.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects,
 		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
 	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
-	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces}
+	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces, Documents: doc.Visible}
 	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 

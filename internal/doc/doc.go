@@ -8,9 +8,11 @@
 //   - workspace: every member of the workspace;
 //   - project: for now every member of the workspace too — Shipshape has no
 //     project memberships yet; when it does, this narrows to them;
-//   - owners: the document's creator and the workspace's admins and owners.
-//     (Owners of the document itself come when internal/owner accepts
-//     "document" targets; until then the creator and admins+ stand in.)
+//   - owners: the document's owners (internal/owner: members, or members of
+//     an owning team), its creator, and the workspace's admins and owners.
+//
+// The rule lives once, in Visible (SQL), which lists, reads, ownership and
+// search all apply.
 //
 // Someone who may not see a document gets not_found on every path and never
 // finds it in a list.
@@ -81,6 +83,7 @@ type Summary struct {
 	Version    int        `json:"version"` // the current version number
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedBy  string     `json:"updated_by"` // who made the last change of any kind
 	UpdatedAt  time.Time  `json:"updated_at"`
 
 	projectID string
@@ -147,11 +150,16 @@ func (in *CreateInput) validate() error {
 
 // Patch edits a document; absent fields are unchanged. A changed title or
 // body makes a new version.
+//
+// BaseVersion is the version the editor started from. When it is set and
+// the document has moved on since, the edit is refused (conflict) instead
+// of silently overwriting someone else's text.
 type Patch struct {
-	Title      *string     `json:"title,omitempty"`
-	Body       *string     `json:"body,omitempty"`
-	Visibility *Visibility `json:"visibility,omitempty"`
-	Type       *Type       `json:"type,omitempty"`
+	Title       *string     `json:"title,omitempty"`
+	Body        *string     `json:"body,omitempty"`
+	Visibility  *Visibility `json:"visibility,omitempty"`
+	Type        *Type       `json:"type,omitempty"`
+	BaseVersion *int        `json:"base_version,omitempty"`
 }
 
 func (p *Patch) validate() error {
@@ -169,6 +177,9 @@ func (p *Patch) validate() error {
 	}
 	if p.Visibility != nil {
 		v.Check(p.Visibility.Valid(), "visibility", "must be one of "+visibilityList)
+	}
+	if p.BaseVersion != nil {
+		v.Check(*p.BaseVersion >= 1, "base_version", "must be a version number (1 or more)")
 	}
 	return v.Err()
 }

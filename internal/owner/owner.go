@@ -1,5 +1,5 @@
-// Package owner keeps typed owners of a workspace's projects, components
-// and releases: who is accountable, and who the technical, security and
+// Package owner keeps typed owners of a workspace's projects, components,
+// releases and documents: who is accountable, and who the technical, security and
 // privacy contacts are. An owner is a workspace member (by user id) or a
 // team of the workspace.
 //
@@ -9,7 +9,15 @@
 //     replaces them (offboarding never makes ownership vanish silently);
 //   - rows whose target was deleted are ignored when read (every read joins
 //     the live targets), so deleting a project, component or release needs
-//     no hook here. A periodic cleanup may delete such rows later.
+//     no hook here. A periodic cleanup may delete such rows later. (A
+//     document's hard delete removes its rows at once: nothing of it stays.)
+//
+// Documents are targets only for those who may see them (doc.Visible,
+// passed in as Service.Documents), and their owners are who may see an
+// owners-only document. Unlike projects, components and releases, a
+// document without an accountable owner is not listed as unowned: its
+// creator answers for it, and a workspace's documents would drown the
+// map's real gaps.
 package owner
 
 import (
@@ -26,15 +34,16 @@ const (
 	Project   TargetType = "project"
 	Component TargetType = "component"
 	Release   TargetType = "release"
+	Document  TargetType = "document"
 )
 
-// targetTypes in display order. Documents and requirements come later.
-var targetTypes = []TargetType{Project, Component, Release}
+// targetTypes in display order. Requirements come later.
+var targetTypes = []TargetType{Project, Component, Release, Document}
 
 // Valid reports whether t can have owners today.
 func (t TargetType) Valid() bool {
 	switch t {
-	case Project, Component, Release:
+	case Project, Component, Release, Document:
 		return true
 	}
 	return false
@@ -106,7 +115,7 @@ type TargetRef struct {
 type Target struct {
 	Type  TargetType `json:"type"`
 	ID    string     `json:"id"`
-	Label string     `json:"label"` // PAY, PAY/api or PAY 1.2.0
+	Label string     `json:"label"` // PAY, PAY/api, PAY 1.2.0 or a document's title
 }
 
 // OwnerRef names an owner: a member's user id or a team id.
@@ -199,7 +208,7 @@ func validID(id string) bool {
 func (in *SetInput) validate() error {
 	v := apperr.Validator{}
 	in.Target.ID = strings.TrimSpace(in.Target.ID)
-	v.Check(in.Target.Type.Valid(), "target.type", "must be project, component or release (document and requirement owners are not available yet)")
+	v.Check(in.Target.Type.Valid(), "target.type", "must be project, component, release or document (requirement owners are not available yet)")
 	v.Check(validID(in.Target.ID), "target.id", "must be the id of the target")
 	v.Check(len(in.Owners) <= MaxOwners, "owners", fmt.Sprintf("may list at most %d owners", MaxOwners))
 	seen := map[Assignment]int{}

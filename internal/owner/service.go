@@ -23,6 +23,8 @@ type Service struct {
 	DB         *db.DB
 	Now        func() time.Time
 	Workspaces Workspaces
+	// Documents is the document domain's visibility rule (doc.Visible).
+	Documents DocumentFilter
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -34,7 +36,11 @@ func lock(ctx context.Context, tx *db.Tx, wsID string) error { return tx.Lock(ct
 // auditLabel describes one ownership without personal data: the owner is
 // named by kind and id; readers resolve names.
 func auditLabel(t Target, r row) string {
-	return fmt.Sprintf("%s owner of %s: %s %s", r.Role, t.Label, r.Kind, r.OwnerID)
+	what := t.Label
+	if t.Type == Document {
+		what = "document" // titles stay out of the trail, which outlives a hard delete; the target id names it
+	}
+	return fmt.Sprintf("%s owner of %s: %s %s", r.Role, what, r.Kind, r.OwnerID)
 }
 
 func (s *Service) record(ctx context.Context, tx *db.Tx, actor audit.Actor, at time.Time, wsID, action string, t Target, r row) error {
@@ -53,7 +59,7 @@ func (s *Service) Set(ctx context.Context, actor audit.Actor, ws string, in SetI
 		if err != nil {
 			return err
 		}
-		t, err := findTarget(ctx, tx, a.WorkspaceID, in.Target)
+		t, err := findTarget(ctx, tx, a, s.Documents, in.Target)
 		if err != nil {
 			return err
 		}
@@ -174,7 +180,7 @@ func sortOwners(os []Owner) {
 // Get returns the owners of one target (any member).
 func (s *Service) Get(ctx context.Context, userID, ws string, ref TargetRef) (TargetOwners, error) {
 	if !ref.Type.Valid() {
-		return TargetOwners{}, apperr.Fields(map[string]string{"target.type": "must be project, component or release (document and requirement owners are not available yet)"})
+		return TargetOwners{}, apperr.Fields(map[string]string{"target.type": "must be project, component, release or document (requirement owners are not available yet)"})
 	}
 	var out TargetOwners
 	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
@@ -182,7 +188,7 @@ func (s *Service) Get(ctx context.Context, userID, ws string, ref TargetRef) (Ta
 		if err != nil {
 			return err
 		}
-		t, err := findTarget(ctx, q, a.WorkspaceID, ref)
+		t, err := findTarget(ctx, q, a, s.Documents, ref)
 		if err != nil {
 			return err
 		}
@@ -218,7 +224,7 @@ func (s *Service) Map(ctx context.Context, userID, ws, ownerID string) (Map, err
 		if err := a.Require(perm.ViewWorkspace); err != nil {
 			return err
 		}
-		targets, err := allTargets(ctx, q, a.WorkspaceID)
+		targets, err := allTargets(ctx, q, a, s.Documents)
 		if err != nil {
 			return err
 		}
@@ -264,7 +270,7 @@ func (s *Service) Map(ctx context.Context, userID, ws, ownerID string) (Map, err
 					accountable = true
 				}
 			}
-			if ownerID == "" && !accountable {
+			if ownerID == "" && !accountable && t.Type != Document {
 				m.Unowned = append(m.Unowned, t)
 			}
 			if !mine || len(item.Owners) == 0 {
@@ -313,7 +319,7 @@ func (s *Service) Transfer(ctx context.Context, actor audit.Actor, ws string, in
 		if err != nil {
 			return err
 		}
-		targets, err := allTargets(ctx, tx, a.WorkspaceID)
+		targets, err := allTargets(ctx, tx, a, s.Documents)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"shipshape/internal/app"
 	"shipshape/internal/apperr"
 	"shipshape/internal/db"
+	"shipshape/internal/doc"
 	"shipshape/internal/owner"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	clock := testkit.NewClock()
 	a := testkit.NewApp(t, d, clock)
-	f := fixture{app: a, d: d, svc: &owner.Service{DB: d, Now: clock.Now, Workspaces: a.Workspaces}}
+	f := fixture{app: a, d: d, svc: a.Owners}
 	f.ana = testkit.MustUser(t, a, "Ana Lima")
 	f.ada = testkit.MustUser(t, a, "Ada Admin")
 	f.mo = testkit.MustUser(t, a, "Mo Member")
@@ -183,7 +184,8 @@ func TestSetValidation(t *testing.T) {
 			code  apperr.Code
 			field string
 		}{
-			{"document type", set("document", f.pay.ID), apperr.Invalid, "target.type"},
+			{"requirement type", set("requirement", f.pay.ID), apperr.Invalid, "target.type"},
+			{"project id as document", set(owner.Document, f.pay.ID, user(f.mo, owner.Technical)), apperr.NotFound, ""},
 			{"unknown type", set("galaxy", f.pay.ID), apperr.Invalid, "target.type"},
 			{"no target id", set(owner.Project, ""), apperr.Invalid, "target.id"},
 			{"unknown role", set(owner.Project, f.pay.ID, user(f.mo, "boss")), apperr.Invalid, "owners[0].role"},
@@ -460,6 +462,75 @@ func TestCountMatchesTheMap(t *testing.T) {
 		}
 		if _, err := f.svc.Count(ctx, f.os.ID, "acme", f.ana.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("a stranger counts: %v", err)
+		}
+	})
+}
+
+// TestDocumentOwners: documents take owners like other targets; an
+// owners-only document is a target only for those who may see it, its
+// owners (directly or through a team) may then see it, and the audit
+// trail never holds its title.
+func TestDocumentOwners(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		mo := testkit.Actor(f.mo)
+		secret, err := f.app.Docs.Create(ctx, mo, "acme", doc.CreateInput{Title: "Threat model Zanzibar", Type: doc.ThreatModel, Visibility: doc.VisOwners})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := owner.TargetRef{Type: owner.Document, ID: secret.ID}
+		// Lee (a member) cannot see it: not a target for Lee.
+		_, err = f.svc.Get(ctx, f.lee.ID, "acme", ref)
+		wantCode(t, err, apperr.NotFound)
+		_, err = f.svc.Set(ctx, testkit.Actor(f.lee), "acme", owner.SetInput{Target: ref, Owners: []owner.Assignment{user(f.lee, owner.Accountable)}})
+		wantCode(t, err, apperr.NotFound)
+		if _, err := f.app.Docs.Get(ctx, f.vic.ID, "acme", secret.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("viewer reads an owners-only document: %v", err)
+		}
+		// The creator makes AppSec (Vic is in it) security owner and Lee accountable.
+		if err := f.app.Workspaces.SetTeamMember(ctx, testkit.Actor(f.ana), "acme", f.appsec.Slug, f.vic.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.Set(ctx, mo, "acme", owner.SetInput{Target: ref, Owners: []owner.Assignment{team(f.appsec, owner.Security), user(f.lee, owner.Accountable)}})
+		if err != nil || len(got.Owners) != 2 || got.Target.Label != "Threat model Zanzibar" {
+			t.Fatalf("set: %+v %v", got, err)
+		}
+		for _, u := range []account.User{f.vic, f.lee} {
+			if _, err := f.app.Docs.Get(ctx, u.ID, "acme", secret.ID); err != nil {
+				t.Errorf("%s, an owner, cannot read the document: %v", u.Name, err)
+			}
+		}
+		// The map lists it with its owners, and never as unowned.
+		m, err := f.svc.Map(ctx, f.lee.ID, "acme", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, it := range m.Items {
+			found = found || it.Target.ID == secret.ID
+		}
+		for _, u := range m.Unowned {
+			if u.Type == owner.Document {
+				t.Errorf("a document is listed as unowned: %+v", u)
+			}
+		}
+		if !found {
+			t.Error("the owned document is not in the map")
+		}
+		if n, err := f.svc.Count(ctx, f.lee.ID, "acme", f.lee.ID); err != nil || n != 1 {
+			t.Errorf("Lee owns %d (%v), want 1", n, err)
+		}
+		var leaks int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE target_label LIKE '%Zanzibar%'`).Scan(&leaks); err != nil || leaks != 0 {
+			t.Errorf("audit events naming the document: %d %v", leaks, err)
+		}
+		// Hard delete takes its owner rows along.
+		if err := f.app.Docs.Delete(ctx, mo, "acme", secret.ID); err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM owners WHERE target_id = ?`, secret.ID).Scan(&rows); err != nil || rows != 0 {
+			t.Errorf("owner rows left after the delete: %d %v", rows, err)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/db"
+	"shipshape/internal/workspace"
 )
 
 // Live targets of a workspace, one query per type; label is built in Go.
@@ -18,10 +19,26 @@ var targetQueries = map[TargetType]string{
 		WHERE p.workspace_id = ?`,
 	Release: `SELECT r.id, p.key, r.version FROM releases r JOIN projects p ON p.id = r.project_id
 		WHERE p.workspace_id = ?`,
+	Document: `SELECT d.id, d.title, '' FROM documents d WHERE d.workspace_id = ?`,
 }
 
 // targetAlias is the alias of the target's table in targetQueries.
-var targetAlias = map[TargetType]string{Project: "p", Component: "c", Release: "r"}
+var targetAlias = map[TargetType]string{Project: "p", Component: "c", Release: "r", Document: "d"}
+
+// DocumentFilter is the condition on documents (aliased alias) that a
+// caller may see: doc.Visible.
+type DocumentFilter func(a workspace.Access, alias string) (string, []any)
+
+// targetQuery is the query of type t's live targets that a may see.
+func targetQuery(t TargetType, a workspace.Access, docs DocumentFilter) (string, []any) {
+	q, args := targetQueries[t], []any{a.WorkspaceID}
+	if t == Document {
+		cond, more := docs(a, "d")
+		q += ` AND ` + cond
+		args = append(args, more...)
+	}
+	return q, args
+}
 
 func label(t TargetType, key, sub string) string {
 	switch t {
@@ -46,9 +63,10 @@ func scanTargets(rows *sql.Rows, t TargetType, out []Target) ([]Target, error) {
 }
 
 // findTarget resolves a target in the workspace; another workspace's
-// target is not found.
-func findTarget(ctx context.Context, q db.Querier, wsID string, ref TargetRef) (Target, error) {
-	rows, err := q.Query(ctx, targetQueries[ref.Type]+` AND `+targetAlias[ref.Type]+`.id = ?`, wsID, ref.ID)
+// target, or a document the caller may not see, is not found.
+func findTarget(ctx context.Context, q db.Querier, a workspace.Access, docs DocumentFilter, ref TargetRef) (Target, error) {
+	query, args := targetQuery(ref.Type, a, docs)
+	rows, err := q.Query(ctx, query+` AND `+targetAlias[ref.Type]+`.id = ?`, append(args, ref.ID)...)
 	if err != nil {
 		return Target{}, fmt.Errorf("find target: %w", err)
 	}
@@ -62,11 +80,12 @@ func findTarget(ctx context.Context, q db.Querier, wsID string, ref TargetRef) (
 	return ts[0], nil
 }
 
-// allTargets lists every live target of the workspace.
-func allTargets(ctx context.Context, q db.Querier, wsID string) ([]Target, error) {
+// allTargets lists every live target of the workspace that a may see.
+func allTargets(ctx context.Context, q db.Querier, a workspace.Access, docs DocumentFilter) ([]Target, error) {
 	var out []Target
 	for _, t := range targetTypes {
-		rows, err := q.Query(ctx, targetQueries[t], wsID)
+		query, args := targetQuery(t, a, docs)
+		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("list %s targets: %w", t, err)
 		}
@@ -85,7 +104,8 @@ func countOwned(ctx context.Context, q db.Querier, wsID, ownerID string) (int, e
 		WHERE o.workspace_id = ? AND o.owner_id = ? AND (
 		  (o.target_type = 'project' AND EXISTS (SELECT 1 FROM projects t WHERE t.id = o.target_id)) OR
 		  (o.target_type = 'component' AND EXISTS (SELECT 1 FROM components t WHERE t.id = o.target_id)) OR
-		  (o.target_type = 'release' AND EXISTS (SELECT 1 FROM releases t WHERE t.id = o.target_id)))`, wsID, ownerID).Scan(&n)
+		  (o.target_type = 'release' AND EXISTS (SELECT 1 FROM releases t WHERE t.id = o.target_id)) OR
+		  (o.target_type = 'document' AND EXISTS (SELECT 1 FROM documents t WHERE t.id = o.target_id)))`, wsID, ownerID).Scan(&n)
 	return n, err
 }
 
