@@ -1,10 +1,15 @@
 package api
 
 import (
+	"context"
+	"errors"
+	"mime"
 	"strconv"
+	"strings"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/doc"
+	"shipshape/internal/httpx"
 )
 
 // Document handlers. A document the caller may not see answers 404 on
@@ -24,7 +29,7 @@ func (a *api) listDocuments(c *call) (any, error) {
 		return nil, err
 	}
 	q := c.r.URL.Query()
-	f := doc.ListFilter{Type: doc.Type(q.Get("type")), Project: q.Get("project"), Limit: limit, Cursor: cursor}
+	f := doc.ListFilter{Type: doc.Type(q.Get("type")), Project: q.Get("project"), Release: q.Get("release"), Limit: limit, Cursor: cursor}
 	p, err := a.Docs.List(c.r.Context(), c.userID(), c.r.PathValue("ws"), f)
 	return newList(p.Items, p.NextCursor), err
 }
@@ -56,6 +61,54 @@ func (a *api) getDocumentVersion(c *call) (any, error) {
 		return nil, apperr.NotFoundf("version not found")
 	}
 	return a.Docs.Version(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"), n)
+}
+
+// Document file handlers: the same shape as release files (files.go). The
+// name is one path segment; a name with '/' (sent as %2F) reaches the
+// service's validation and is refused there.
+
+func (a *api) putDocumentFile(c *call) (any, error) {
+	if err := refuseMultipart(c); err != nil {
+		return nil, err
+	}
+	body := &httpx.UploadBody{R: c.r.Body}
+	f, err := a.Docs.PutFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"), c.r.PathValue("name"), body, c.r.ContentLength)
+	if err != nil {
+		if body.Failed || errors.Is(err, context.Canceled) {
+			return nil, apperr.E(apperr.Invalid, "the upload was interrupted before the whole body arrived; nothing was stored")
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// refuseMultipart: a multipart body wraps the file in boundaries, and
+// storing it would corrupt the file. (A urlencoded type is only curl's
+// default for --data-binary; that body is the file itself.)
+func refuseMultipart(c *call) error {
+	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+		return apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file or --data-binary @file), not as a multipart form")
+	}
+	return nil
+}
+
+func (a *api) listDocumentFiles(c *call) (any, error) {
+	fs, err := a.Docs.Files(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"))
+	return newList(fs, ""), err
+}
+
+func (a *api) getDocumentFile(c *call) (any, error) {
+	f, rd, err := a.Docs.OpenFile(c.r.Context(), c.userID(), c.r.PathValue("ws"), c.r.PathValue("id"), c.r.PathValue("name"))
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	httpx.ServeDownload(c.w, c.r, f.Name, f.ContentType, f.SHA256, f.UploadedAt, rd)
+	return served{}, nil
+}
+
+func (a *api) deleteDocumentFile(c *call) (any, error) {
+	return nil, a.Docs.DeleteFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"), c.r.PathValue("name"))
 }
 
 func (a *api) search(c *call) (any, error) {

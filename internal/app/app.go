@@ -97,10 +97,10 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Accounts = &account.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Invitations: a.Workspaces}
 	a.Projects = &project.Service{DB: d, Now: now, Workspaces: a.Workspaces}
 	a.Releases = &release.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects,
-		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
-	a.Projects.Dependents = []project.Dependent{a.Releases} // release files leave storage with their project
+		Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log, Documents: doc.Visible}
 	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces, Documents: doc.Visible}
-	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects}
+	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects, Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
+	a.Projects.Dependents = []project.Dependent{a.Releases, a.Docs} // release and document files leave storage with their project
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
 	tls := cfg.BehindTLSProxy

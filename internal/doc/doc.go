@@ -120,6 +120,7 @@ type Page struct {
 type ListFilter struct {
 	Type    Type
 	Project string // project key
+	Release string // release version; needs Project
 	Limit   int
 	Cursor  string
 }

@@ -2,10 +2,13 @@ package doc
 
 import (
 	"context"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/blob"
 	"shipshape/internal/db"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
@@ -30,6 +33,12 @@ type Service struct {
 	Now        func() time.Time
 	Workspaces Workspaces
 	Projects   Projects
+	// Blobs stores the bytes of attached files; MaxUpload is the largest
+	// file in bytes (0: 4 GiB). Log reports objects that could not be
+	// deleted: they stay behind unreferenced, which is the safe side.
+	Blobs     blob.Store
+	MaxUpload int64
+	Log       *slog.Logger
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -77,7 +86,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, ws string, in C
 	}
 	now := s.now()
 	d := Document{Summary: Summary{ID: db.NewID(), Type: in.Type, Title: in.Title, Visibility: in.Visibility, Version: 1,
-		CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}, Body: in.Body}
+		CreatedBy: actor.UserID, CreatedAt: now, UpdatedBy: actor.UserID, UpdatedAt: now}, Body: in.Body}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		a, err := s.Workspaces.Access(ctx, tx, ws, actor.UserID)
 		if err != nil {
@@ -134,15 +143,26 @@ func (s *Service) List(ctx context.Context, userID, ws string, f ListFilter) (Pa
 		if err != nil {
 			return err
 		}
-		var projectID string
+		var projectID, releaseID string
 		if f.Project != "" {
 			p, err := s.lookupProject(ctx, q, a.WorkspaceID, f.Project)
 			if err != nil {
 				return err
 			}
 			projectID = p.ID
+			if f.Release != "" {
+				v, err := release.ParseVersion(f.Release)
+				if err != nil {
+					return apperr.Fields(map[string]string{"release": "must be a release version (SemVer)"})
+				}
+				if releaseID, _, err = findReleaseID(ctx, q, p.ID, v.Key()); err != nil {
+					return err
+				}
+			}
+		} else if f.Release != "" {
+			return apperr.Fields(map[string]string{"release": "needs a project"})
 		}
-		page, err = listDocuments(ctx, q, a, projectID, f)
+		page, err = listDocuments(ctx, q, a, projectID, releaseID, f)
 		return err
 	})
 	return page, err
@@ -214,6 +234,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, 
 		if err := a.Require(perm.EditDocument); err != nil {
 			return err
 		}
+		if p.BaseVersion != nil && *p.BaseVersion != d.Version {
+			return staleEdit(*p.BaseVersion, d.Version)
+		}
 		newVersion := (p.Title != nil && *p.Title != d.Title) || (p.Body != nil && *p.Body != d.Body)
 		changed := newVersion
 		if p.Title != nil {
@@ -244,7 +267,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, 
 				return err
 			}
 		}
-		d.UpdatedAt = now
+		d.UpdatedBy, d.UpdatedAt = actor.UserID, now
 		if err := updateDocument(ctx, tx, d); err != nil {
 			return err
 		}
@@ -257,9 +280,19 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, 
 	return d, nil
 }
 
-// Delete removes a document and every version for good, in one
-// transaction. The audit event keeps the id, the type and a SHA-256 of the
-// title — never the title or the body.
+// staleEdit refuses an edit that started from an older version: saving it
+// would undo what was written since without anyone noticing.
+func staleEdit(base, current int) error {
+	return &apperr.Error{Code: apperr.Conflict,
+		Message: "the document changed since version " + strconv.Itoa(base) + " was opened; it is now at version " + strconv.Itoa(current),
+		Fields: map[string]string{"base_version": "the document changed since version " + strconv.Itoa(base) +
+			"; the current version is " + strconv.Itoa(current)}}
+}
+
+// Delete removes a document, every version and its files for good, in one
+// transaction; the files' objects are deleted once it commits. The audit
+// event keeps the id, the type and a SHA-256 of the title — never the
+// title or the body.
 func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) error {
 	now := s.now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -274,6 +307,16 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) 
 		if !canDelete(a, d.Summary) {
 			return apperr.E(apperr.Forbidden, "only the document's creator or an admin may delete it")
 		}
+		// Locked first, so an upload finishing now either lands before the
+		// keys are read (and goes with them) or finds no document.
+		if err := lockDocument(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		keys, err := fileKeys(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		s.deleteBlobsLater(tx, keys...)
 		if err := deleteDocument(ctx, tx, a.WorkspaceID, d.ID); err != nil {
 			return err
 		}

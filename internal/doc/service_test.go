@@ -3,7 +3,13 @@ package doc_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -222,6 +228,17 @@ func TestHardDeleteLeavesNoTrace(t *testing.T) {
 		if _, err := w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Title: ptr("Again " + marker), Body: ptr("v2 " + marker + " " + token)}); err != nil {
 			t.Fatal(err)
 		}
+		// A file with the marker in its name and its bytes; replaced once,
+		// so two objects were written.
+		fileName := "notes-" + marker + ".txt"
+		for _, content := range []string{"first " + marker, "second " + marker} {
+			if _, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, fileName, strings.NewReader(content), -1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(filesWith(t, w.filesDir(), marker)); n != 1 {
+			t.Fatalf("%d stored objects hold the marker before the delete, want 1", n)
+		}
 		if n := countMarker(t, d, marker); n == 0 {
 			t.Fatal("the scan does not find the marker before the delete")
 		}
@@ -233,6 +250,19 @@ func TestHardDeleteLeavesNoTrace(t *testing.T) {
 		}
 		if n := countMarker(t, d, marker); n != 0 {
 			t.Fatalf("marker found in %d rows after the delete", n)
+		}
+		if left := filesWith(t, w.filesDir(), marker); len(left) != 0 {
+			t.Fatalf("marker found in stored files after the delete: %v", left)
+		}
+		// The file events name neither the title nor the file.
+		labels := auditLabels(t, w, "document.file.")
+		if len(labels) != 2 {
+			t.Fatalf("file audit labels %v", labels)
+		}
+		for _, l := range labels {
+			if strings.Contains(l, marker) || !strings.HasPrefix(l, "security_requirements sha256:") || !strings.Contains(l, " file sha256:") {
+				t.Errorf("file audit label %q", l)
+			}
 		}
 		if hits, err := w.app.Search.Search(w.ctx, w.mo.ID, "acme", token, 0); err != nil || len(hits) != 0 {
 			t.Fatalf("search after the delete: %+v %v", hits, err)
@@ -319,3 +349,323 @@ func countMarker(t *testing.T, d *db.DB, marker string) int {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// filesDir is where the test app's local blob store keeps objects.
+func (w world) filesDir() string { return w.app.Config.FilesDir() }
+
+// storedFiles lists the regular files under dir.
+func storedFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// filesWith lists the files under dir whose bytes contain marker.
+func filesWith(t *testing.T, dir, marker string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range storedFiles(t, dir) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(marker)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// auditLabels returns the target labels of events whose action starts
+// with prefix, oldest first.
+func auditLabels(t *testing.T, w world, prefix string) []string {
+	t.Helper()
+	rows, err := w.app.DB.Query(w.ctx, `SELECT target_label FROM audit_events WHERE action LIKE ? ORDER BY seq`, prefix+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func dataVersion(t *testing.T, w world) int64 {
+	t.Helper()
+	var v int64
+	if err := w.app.DB.QueryRow(w.ctx, `SELECT data_version FROM workspaces WHERE slug = 'acme'`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func readFile(t *testing.T, w world, userID, id, name string) (doc.File, string) {
+	t.Helper()
+	f, rd, err := w.docs.OpenFile(w.ctx, userID, "acme", id, name)
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	defer rd.Close()
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, string(b)
+}
+
+func TestDocumentFiles(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo, vic := testkit.Actor(w.mo), testkit.Actor(w.vic)
+		dd, err := w.docs.Create(w.ctx, testkit.Actor(w.ana), "acme", doc.CreateInput{Title: "Payments design", Type: doc.Design, Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := dataVersion(t, w)
+		f, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "diagram.txt", strings.NewReader("hello"), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte("hello"))
+		if f.Name != "diagram.txt" || f.Size != 5 || f.SHA256 != hex.EncodeToString(sum[:]) || f.ContentType != "text/plain; charset=utf-8" ||
+			f.UploadedBy != w.mo.ID || !f.UploadedAt.Equal(w.clock.Now()) {
+			t.Errorf("uploaded %+v", f)
+		}
+		if after := dataVersion(t, w); after <= before {
+			t.Errorf("data version %d → %d after an upload", before, after)
+		}
+		if _, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "a.bin", bytes.NewReader([]byte{0, 1, 2}), -1); err != nil {
+			t.Fatal(err)
+		}
+		// Viewers list and download.
+		fs, err := w.docs.Files(w.ctx, w.vic.ID, "acme", dd.ID)
+		if err != nil || len(fs) != 2 || fs[0].Name != "a.bin" || fs[1].Name != "diagram.txt" || fs[1].SHA256 != f.SHA256 {
+			t.Fatalf("files %+v %v", fs, err)
+		}
+		if got, body := readFile(t, w, w.vic.ID, dd.ID, "diagram.txt"); body != "hello" || got.SHA256 != f.SHA256 {
+			t.Errorf("download %+v %q", got, body)
+		}
+		_, _, err = w.docs.OpenFile(w.ctx, w.vic.ID, "acme", dd.ID, "missing.txt")
+		testkit.WantCode(t, err, apperr.NotFound)
+		if n := len(storedFiles(t, w.filesDir())); n != 2 {
+			t.Errorf("%d objects stored, want 2", n)
+		}
+
+		// Replace: the new bytes under the same name, the old object gone.
+		w.clock.Advance(time.Minute)
+		if _, err := w.docs.PutFile(w.ctx, testkit.Actor(w.ana), "acme", dd.ID, "diagram.txt", strings.NewReader("hello again"), -1); err != nil {
+			t.Fatal(err)
+		}
+		if got, body := readFile(t, w, w.mo.ID, dd.ID, "diagram.txt"); body != "hello again" || got.UploadedBy != w.ana.ID || got.Size != 11 {
+			t.Errorf("after replace %+v %q", got, body)
+		}
+		if fs, _ := w.docs.Files(w.ctx, w.mo.ID, "acme", dd.ID); len(fs) != 2 {
+			t.Errorf("replace added a row: %+v", fs)
+		}
+		if n := len(storedFiles(t, w.filesDir())); n != 2 {
+			t.Errorf("%d objects stored after the replace, want 2", n)
+		}
+
+		// Viewers may not change files.
+		_, err = w.docs.PutFile(w.ctx, vic, "acme", dd.ID, "v.txt", strings.NewReader("x"), 1)
+		testkit.WantCode(t, err, apperr.Forbidden)
+		testkit.WantCode(t, w.docs.DeleteFile(w.ctx, vic, "acme", dd.ID, "a.bin"), apperr.Forbidden)
+
+		// Bad names: 400 on the field name, nothing stored.
+		for _, name := range []string{"", "a/b", `a\b`, "..", "x..y", " a", "a\x00b", strings.Repeat("n", 256)} {
+			_, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, name, strings.NewReader("x"), 1)
+			testkit.WantFields(t, err, "name")
+		}
+
+		// Another workspace: not found everywhere.
+		oz := testkit.MustUser(t, w.app, "Oz Other")
+		testkit.MustWorkspace(t, w.app, oz, "other")
+		_, err = w.docs.Files(w.ctx, oz.ID, "acme", dd.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.Files(w.ctx, oz.ID, "other", dd.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, _, err = w.docs.OpenFile(w.ctx, oz.ID, "other", dd.ID, "a.bin")
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.PutFile(w.ctx, testkit.Actor(oz), "other", dd.ID, "z.txt", strings.NewReader("z"), 1)
+		testkit.WantCode(t, err, apperr.NotFound)
+		testkit.WantCode(t, w.docs.DeleteFile(w.ctx, testkit.Actor(oz), "other", dd.ID, "a.bin"), apperr.NotFound)
+
+		// Owners-only: a member who cannot see the document cannot see or
+		// touch its files either.
+		secret, err := w.docs.Create(w.ctx, testkit.Actor(w.ana), "acme", doc.CreateInput{Title: "Threats", Type: doc.ThreatModel, Visibility: doc.VisOwners})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.docs.PutFile(w.ctx, testkit.Actor(w.ana), "acme", secret.ID, "findings.txt", strings.NewReader("CVE"), -1); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.docs.Files(w.ctx, w.mo.ID, "acme", secret.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, _, err = w.docs.OpenFile(w.ctx, w.mo.ID, "acme", secret.ID, "findings.txt")
+		testkit.WantCode(t, err, apperr.NotFound)
+		_, err = w.docs.PutFile(w.ctx, mo, "acme", secret.ID, "mine.txt", strings.NewReader("x"), 1)
+		testkit.WantCode(t, err, apperr.NotFound)
+		testkit.WantCode(t, w.docs.DeleteFile(w.ctx, mo, "acme", secret.ID, "findings.txt"), apperr.NotFound)
+		if _, body := readFile(t, w, w.adm.ID, secret.ID, "findings.txt"); body != "CVE" {
+			t.Errorf("admin reads %q", body)
+		}
+
+		// Delete.
+		before = dataVersion(t, w)
+		if err := w.docs.DeleteFile(w.ctx, mo, "acme", dd.ID, "a.bin"); err != nil {
+			t.Fatal(err)
+		}
+		if after := dataVersion(t, w); after <= before {
+			t.Errorf("data version %d → %d after a delete", before, after)
+		}
+		testkit.WantCode(t, w.docs.DeleteFile(w.ctx, mo, "acme", dd.ID, "a.bin"), apperr.NotFound)
+		_, _, err = w.docs.OpenFile(w.ctx, w.mo.ID, "acme", dd.ID, "a.bin")
+		testkit.WantCode(t, err, apperr.NotFound)
+		if n := len(storedFiles(t, w.filesDir())); n != 2 { // diagram.txt and findings.txt
+			t.Errorf("%d objects stored after the delete, want 2", n)
+		}
+		// Every change is audited under the document, without names.
+		labels := auditLabels(t, w, "document.file.")
+		if len(labels) != 5 {
+			t.Fatalf("audit labels %v", labels)
+		}
+		nameSum := sha256.Sum256([]byte("a.bin"))
+		if want := "design sha256:"; !strings.HasPrefix(labels[4], want) || !strings.HasSuffix(labels[4], " file sha256:"+hex.EncodeToString(nameSum[:])) ||
+			strings.Contains(labels[4], "Payments") {
+			t.Errorf("delete label %q", labels[4])
+		}
+
+		// Hard delete of the document takes its files' objects with it.
+		if err := w.docs.Delete(w.ctx, testkit.Actor(w.ana), "acme", dd.ID); err != nil {
+			t.Fatal(err)
+		}
+		if left := storedFiles(t, w.filesDir()); len(left) != 1 { // findings.txt of the other document
+			t.Errorf("objects left after the delete: %v", left)
+		}
+		_, err = w.docs.Files(w.ctx, w.ana.ID, "acme", dd.ID)
+		testkit.WantCode(t, err, apperr.NotFound)
+	})
+}
+
+// failingReader yields n bytes, then an error: a client that went away.
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, errors.New("connection reset")
+	}
+	k := min(len(p), r.n)
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	r.n -= k
+	return k, nil
+}
+
+func TestDocumentFileLimitsLeaveNothing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.docs.MaxUpload = 1024
+		mo := testkit.Actor(w.mo)
+		dd, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Runbook", Type: doc.Runbook, Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		big := strings.Repeat("x", 1025)
+		// Announced too large: refused before reading.
+		_, err = w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "big.bin", strings.NewReader(big), 1025)
+		testkit.WantCode(t, err, apperr.TooLarge)
+		// Unannounced, too large: refused while streaming.
+		_, err = w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "big.bin", strings.NewReader(big), -1)
+		testkit.WantCode(t, err, apperr.TooLarge)
+		// Interrupted half-way.
+		if _, err = w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "cut.bin", &failingReader{n: 600}, -1); err == nil {
+			t.Fatal("an interrupted upload succeeded")
+		}
+		// A replace that fails keeps the old file.
+		if _, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "keep.txt", strings.NewReader("kept"), -1); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "keep.txt", strings.NewReader(big), -1)
+		testkit.WantCode(t, err, apperr.TooLarge)
+		fs, err := w.docs.Files(w.ctx, w.mo.ID, "acme", dd.ID)
+		if err != nil || len(fs) != 1 || fs[0].Name != "keep.txt" {
+			t.Fatalf("files after failures: %+v %v", fs, err)
+		}
+		if _, body := readFile(t, w, w.mo.ID, dd.ID, "keep.txt"); body != "kept" {
+			t.Errorf("kept file reads %q", body)
+		}
+		if left := storedFiles(t, w.filesDir()); len(left) != 1 {
+			t.Errorf("objects after failures: %v", left)
+		}
+		// Exactly the limit fits.
+		if _, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "fits.bin", strings.NewReader(big[:1024]), -1); err != nil {
+			t.Errorf("1024 bytes: %v", err)
+		}
+		if n := len(auditLabels(t, w, "document.file.upload")); n != 2 {
+			t.Errorf("%d upload events, want 2 (the successes)", n)
+		}
+	})
+}
+
+func TestEditConflict(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo, adm := testkit.Actor(w.mo), testkit.Actor(w.adm)
+		dd, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "RFC", Type: doc.RFC, Body: "v1", Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dd.UpdatedBy != w.mo.ID {
+			t.Errorf("updated_by after create = %q", dd.UpdatedBy)
+		}
+		// Both open version 1; Adi saves first.
+		got, err := w.docs.Update(w.ctx, adm, "acme", dd.ID, doc.Patch{Body: ptr("adi's v2"), BaseVersion: ptr(1)})
+		if err != nil || got.Version != 2 || got.UpdatedBy != w.adm.ID {
+			t.Fatalf("first save: %+v %v", got, err)
+		}
+		_, err = w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Body: ptr("mo's v2"), BaseVersion: ptr(1)})
+		ae := testkit.WantCode(t, err, apperr.Conflict)
+		if msg := ae.Fields["base_version"]; !strings.Contains(msg, "changed since version 1") || !strings.Contains(msg, "current version is 2") {
+			t.Errorf("conflict field %q", msg)
+		}
+		g, err := w.docs.Get(w.ctx, w.mo.ID, "acme", dd.ID)
+		if err != nil || g.Body != "adi's v2" || g.Version != 2 || g.UpdatedBy != w.adm.ID {
+			t.Fatalf("after the conflict: %+v %v", g, err)
+		}
+		// Starting from the current version works; without one, too.
+		if got, err = w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Body: ptr("mo's v3"), BaseVersion: ptr(2)}); err != nil || got.Version != 3 || got.UpdatedBy != w.mo.ID {
+			t.Fatalf("save on 2: %+v %v", got, err)
+		}
+		vis := doc.VisOwners
+		if got, err = w.docs.Update(w.ctx, adm, "acme", dd.ID, doc.Patch{Visibility: &vis}); err != nil || got.Version != 3 || got.UpdatedBy != w.adm.ID {
+			t.Fatalf("visibility change: %+v %v", got, err)
+		}
+		if g, _ := w.docs.Get(w.ctx, w.mo.ID, "acme", dd.ID); g.UpdatedBy != w.adm.ID {
+			t.Errorf("updated_by not stored: %q", g.UpdatedBy)
+		}
+		// A stale base is refused even for a change that adds no version.
+		_, err = w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Type: ptr(doc.Design), BaseVersion: ptr(2)})
+		testkit.WantCode(t, err, apperr.Conflict)
+		_, err = w.docs.Update(w.ctx, mo, "acme", dd.ID, doc.Patch{Body: ptr("x"), BaseVersion: ptr(0)})
+		testkit.WantFields(t, err, "base_version")
+	})
+}

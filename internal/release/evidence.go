@@ -36,7 +36,8 @@ import (
 // trail pins the snapshot's bytes.
 
 // EvidenceSchema names the format of the evidence document.
-const EvidenceSchema = "shipshape.release-evidence/v1"
+// v2: documents are listed (v1 snapshots always had an empty list).
+const EvidenceSchema = "shipshape.release-evidence/v2"
 
 // EvidenceRef identifies a release's stored evidence snapshot.
 type EvidenceRef struct {
@@ -100,13 +101,18 @@ type evidenceOwner struct {
 	Role string `json:"role"`
 }
 
-// evidenceDocument is a document attached to the release. Documents do
-// not exist yet; when they do, fill this in (and bump EvidenceSchema if
-// the shape changes). Until then the list is always empty.
+// evidenceDocument is a document attached to the release, at the version
+// current when it shipped. Its title and body are recorded as SHA-256 only:
+// the snapshot is readable by every member (and some documents only by
+// their owners), and it is never changed, while a document may later be
+// deleted for good — hashes prove which text shipped without keeping it.
 type evidenceDocument struct {
-	ID     string `json:"id"`
-	Title  string `json:"title"`
-	SHA256 string `json:"sha256"`
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	Version     int    `json:"version"`
+	VersionID   string `json:"version_id"`
+	TitleSHA256 string `json:"title_sha256"`
+	BodySHA256  string `json:"body_sha256"`
 }
 
 type evidenceFile struct {
@@ -130,7 +136,7 @@ type evidenceMove struct {
 // evidenceBody builds the canonical bytes of a snapshot: encoding/json of
 // fixed structs (fields in declaration order, no indentation), files by
 // name, transitions oldest first.
-func evidenceBody(a workspace.Access, p project.Project, r Release, files []File, moves []Transition, at time.Time) ([]byte, error) {
+func evidenceBody(a workspace.Access, p project.Project, r Release, docs []linkedDocument, files []File, moves []Transition, at time.Time) ([]byte, error) {
 	doc := evidenceDoc{
 		Schema:      EvidenceSchema,
 		GeneratedAt: at.UTC(),
@@ -139,12 +145,16 @@ func evidenceBody(a workspace.Access, p project.Project, r Release, files []File
 		Release: evidenceRelease{ID: r.ID, Version: r.Version, Name: r.Name, Description: r.Description, Status: r.Status,
 			TargetDate: r.TargetDate, ReleasedAt: r.ReleasedAt, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt},
 		Owners:      []evidenceOwner{},
-		Documents:   []evidenceDocument{}, // documents come later; see evidenceDocument
+		Documents:   []evidenceDocument{},
 		Files:       []evidenceFile{},
 		Transitions: []evidenceMove{},
 	}
 	for _, o := range r.Owners {
 		doc.Owners = append(doc.Owners, evidenceOwner(o))
+	}
+	for _, d := range docs {
+		doc.Documents = append(doc.Documents, evidenceDocument{ID: d.ID, Type: d.Type, Version: d.Version, VersionID: d.VersionID,
+			TitleSHA256: sha256Hex(d.Title), BodySHA256: sha256Hex(d.Body)})
 	}
 	for _, f := range files {
 		doc.Files = append(doc.Files, evidenceFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, ContentType: f.ContentType,
@@ -167,12 +177,15 @@ func (s *Service) freezeEvidence(ctx context.Context, tx *db.Tx, actor audit.Act
 	if err != nil {
 		return EvidenceRef{}, err
 	}
-	body, err := evidenceBody(a, p, r, files, moves, now)
+	docs, err := listLinkedDocuments(ctx, tx, r.ID, "") // all of them: the record is complete
+	if err != nil {
+		return EvidenceRef{}, err
+	}
+	body, err := evidenceBody(a, p, r, docs, files, moves, now)
 	if err != nil {
 		return EvidenceRef{}, fmt.Errorf("evidence: %w", err)
 	}
-	sum := sha256.Sum256(body)
-	ref := EvidenceRef{SHA256: hex.EncodeToString(sum[:]), CreatedAt: now}
+	ref := EvidenceRef{SHA256: sha256Hex(string(body)), CreatedAt: now}
 	if _, err := tx.Exec(ctx, `INSERT INTO release_evidence (id, release_id, created_at, sha256, body) VALUES (?, ?, ?, ?, ?)`,
 		db.NewID(), r.ID, now, ref.SHA256, string(body)); err != nil {
 		return EvidenceRef{}, err
@@ -209,4 +222,9 @@ func (s *Service) Evidence(ctx context.Context, userID, ws, key, version string)
 		return nil
 	})
 	return ev, err
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

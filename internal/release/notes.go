@@ -23,25 +23,24 @@ type notesMove struct {
 	ActorName string
 }
 
-// notesDocument is a document listed in the notes. Documents do not exist
-// yet: when they do, read them in Notes' transaction and pass them to
-// renderNotes, which renders a "Documents" section when there are any.
-type notesDocument struct {
-	Title string
-}
-
 // Notes renders the release notes of a release: title, status and dates,
-// the description (Markdown, verbatim), its files with size and SHA-256 and
-// its history. Everything is read in one read transaction, so the parts
-// agree. Any member may read them.
+// the description (Markdown, verbatim), the documents attached to it that
+// the reader may see, its files with size and SHA-256 and its history.
+// Everything is read in one read transaction, so the parts agree. Any
+// member may read them.
 func (s *Service) Notes(ctx context.Context, userID, ws, key, version string) (Notes, error) {
 	var n Notes
 	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
-		_, p, r, err := s.find(ctx, q, userID, ws, key, version)
+		a, p, r, err := s.find(ctx, q, userID, ws, key, version)
 		if err != nil {
 			return err
 		}
 		s.finish(&r, s.now())
+		visible, args := s.Documents(a, "d")
+		docs, err := listLinkedDocuments(ctx, q, r.ID, visible, args...)
+		if err != nil {
+			return err
+		}
 		files, err := listFiles(ctx, q, r.ID)
 		if err != nil {
 			return err
@@ -50,7 +49,7 @@ func (s *Service) Notes(ctx context.Context, userID, ws, key, version string) (N
 		if err != nil {
 			return err
 		}
-		n = Notes{Filename: p.Key + "-" + r.Version + "-release-notes.md", Markdown: renderNotes(p, r, nil, files, moves)}
+		n = Notes{Filename: p.Key + "-" + r.Version + "-release-notes.md", Markdown: renderNotes(p, r, docs, files, moves)}
 		return nil
 	})
 	return n, err
@@ -78,7 +77,7 @@ const notesTime = "2006-01-02 15:04 UTC"
 
 // renderNotes writes the Markdown. User-supplied text other than the
 // description (names, file names, reasons) is escaped so it stays text.
-func renderNotes(p project.Project, r Release, docs []notesDocument, files []File, moves []notesMove) string {
+func renderNotes(p project.Project, r Release, docs []linkedDocument, files []File, moves []notesMove) string {
 	var b strings.Builder
 	b.WriteString("# " + p.Key + " " + escapeMD(r.Version))
 	if r.Name != "" {
@@ -107,11 +106,10 @@ func renderNotes(p project.Project, r Release, docs []notesDocument, files []Fil
 		b.WriteString(strings.TrimRight(r.Description, "\n") + "\n")
 	}
 
-	// Documents: the seam for the documents feature (see notesDocument).
 	if len(docs) > 0 {
 		b.WriteString("\n## Documents\n\n")
 		for _, d := range docs {
-			b.WriteString("- " + escapeMD(d.Title) + "\n")
+			b.WriteString("- " + escapeMD(d.Title) + " — " + strings.ReplaceAll(d.Type, "_", " ") + ", version " + strconv.Itoa(d.Version) + "\n")
 		}
 	}
 

@@ -96,8 +96,9 @@ type Release struct {
 	projectID string
 }
 
-// Owner is a person or team accountable for a release (filled in by the
-// ownership feature; always empty for now).
+// Owner is one of a release's typed owners (internal/owner keeps them):
+// a user or a team, and its role (accountable, technical, security,
+// privacy).
 type Owner struct {
 	Kind string `json:"kind"` // user or team
 	ID   string `json:"id"`

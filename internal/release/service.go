@@ -34,6 +34,9 @@ type Service struct {
 	Blobs     blob.Store
 	MaxUpload int64
 	Log       *slog.Logger
+	// Documents is the document domain's visibility rule (doc.Visible):
+	// release notes list only the documents their reader may see.
+	Documents func(a workspace.Access, alias string) (string, []any)
 }
 
 // Projects finds the project a release belongs to.
@@ -137,6 +140,10 @@ func (s *Service) List(ctx context.Context, userID, ws, key string, f ListFilter
 		if page, err = listReleases(ctx, s.DB, p.ID, f); err != nil {
 			return Page{}, err
 		}
+		// Ownership changes bump the data version too: owners may be cached.
+		if err := loadOwners(ctx, s.DB, page.Items); err != nil {
+			return Page{}, err
+		}
 		size := 256 + len(f.Cursor)
 		for _, r := range page.Items {
 			size += 512 + len(r.Name) + len(r.Description)
@@ -188,7 +195,12 @@ func (s *Service) find(ctx context.Context, q db.Querier, userID, ws, key, versi
 		return a, p, Release{}, err
 	}
 	r, err := findRelease(ctx, q, p.ID, vk)
-	return a, p, r, err
+	if err != nil {
+		return a, p, r, err
+	}
+	rs := []Release{r}
+	err = loadOwners(ctx, q, rs)
+	return a, p, rs[0], err
 }
 
 // mutate resolves access, the project and the release for a change and

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"shipshape/internal/apperr"
@@ -75,6 +76,69 @@ func findRelease(ctx context.Context, q db.Querier, projectID, key string) (Rele
 		return r, apperr.NotFoundf("release not found")
 	}
 	return r, err
+}
+
+// loadOwners fills in the owners of rs with one query: the rows the
+// ownership domain (internal/owner) keeps, accountable first.
+func loadOwners(ctx context.Context, q db.Querier, rs []Release) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(rs))
+	args := make([]any, len(rs))
+	for i := range rs {
+		at[rs[i].ID], args[i] = i, rs[i].ID
+		rs[i].Owners = []Owner{}
+	}
+	rows, err := q.Query(ctx, `SELECT target_id, owner_kind, owner_id, role FROM owners
+		WHERE target_type = 'release' AND target_id IN (?`+strings.Repeat(", ?", len(rs)-1)+`)
+		ORDER BY CASE role WHEN 'accountable' THEN 0 WHEN 'technical' THEN 1 WHEN 'security' THEN 2 ELSE 3 END, owner_kind, owner_id`, args...)
+	if err != nil {
+		return fmt.Errorf("release owners: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var o Owner
+		if err := rows.Scan(&id, &o.Kind, &o.ID, &o.Role); err != nil {
+			return err
+		}
+		rs[at[id]].Owners = append(rs[at[id]].Owners, o)
+	}
+	return rows.Err()
+}
+
+// linkedDocument is a document attached to a release, at its current
+// version.
+type linkedDocument struct {
+	ID, Type, Title, VersionID, Body string
+	Version                          int
+}
+
+// listLinkedDocuments reads the documents attached to a release, oldest
+// first; with a visibility condition on documents (aliased d, see
+// Service.Documents) only those, and without one all of them.
+func listLinkedDocuments(ctx context.Context, q db.Querier, releaseID string, visible string, args ...any) ([]linkedDocument, error) {
+	query := `SELECT d.id, d.type, v.title, v.id, v.body, d.current_version FROM documents d
+		JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
+		WHERE d.release_id = ?`
+	if visible != "" {
+		query += ` AND ` + visible
+	}
+	rows, err := q.Query(ctx, query+` ORDER BY d.created_at, d.id`, append([]any{releaseID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("release documents: %w", err)
+	}
+	defer rows.Close()
+	var out []linkedDocument
+	for rows.Next() {
+		var d linkedDocument
+		if err := rows.Scan(&d.ID, &d.Type, &d.Title, &d.VersionID, &d.Body, &d.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // listReleases reads one page, newest version first, in one query; the

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +13,8 @@ import (
 	"shipshape/internal/apperr"
 	"shipshape/internal/diff"
 	"shipshape/internal/doc"
+	"shipshape/internal/httpx"
+	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/workspace"
@@ -65,16 +70,6 @@ func docVisibility(v doc.Visibility) visChoice {
 	}
 	return visChoice{Vis: v, Label: string(v)}
 }
-
-// docNotices are the fixed messages a redirect to a document page may ask
-// for with ?notice= (the shared list in render.go covers the other pages).
-var docNotices = map[string]string{
-	"document-created": "Document created.",
-	"document-saved":   "Document saved.",
-	"document-deleted": "Document deleted, with every version.",
-}
-
-func docNotice(r *http.Request) string { return docNotices[r.URL.Query().Get("notice")] }
 
 // docsPath is the workspace's document list; docPath one document.
 func docsPath(ws string) string    { return "/w/" + ws + "/docs" }
@@ -218,7 +213,7 @@ func (s *server) documentsPage(w http.ResponseWriter, r *http.Request, c *call) 
 			d.FirstURL += "?" + filter.Encode()
 		}
 	}
-	v := &view{Title: "Documents · " + ws.Name, Nav: "documents", Notice: docNotice(r)}
+	v := &view{Title: "Documents · " + ws.Name, Nav: "documents"}
 	v.WS = &wsView{Slug: ws.Slug, Name: ws.Name, Role: ws.Role}
 	d.CanCreate = v.WS.Can(string(perm.CreateDocument))
 	d.NewURL = path + "/new"
@@ -243,6 +238,19 @@ type docFormData struct {
 	Previewing  bool
 	Preview     string // Markdown to render as the preview
 	NextVersion int
+	// Conflict is set when the save was refused because someone saved a
+	// newer version since the form was opened: the form keeps the
+	// person's text, and base_version moves to the current version so a
+	// deliberate second save replaces it.
+	Conflict *editConflict
+}
+
+// editConflict says which version the refused edit started from, which is
+// current now, and where the changes in between are.
+type editConflict struct {
+	Base, Current int
+	Author        string // of the current version's last change
+	DiffURL       string
 }
 
 const (
@@ -329,10 +337,31 @@ func (s *server) showEditDocument(w http.ResponseWriter, r *http.Request, c *cal
 		s.errorPageFor(w, r, c, http.StatusForbidden, "", 0)
 		return
 	}
-	v.seed(editDocForm, url.Values{"title": {dc.Title}, "type": {string(dc.Type)}, "visibility": {string(dc.Visibility)}, "body": {dc.Body}})
+	// base_version travels with the form: the service refuses the save if
+	// the document moved on while it was open.
+	v.seed(editDocForm, url.Values{"title": {dc.Title}, "type": {string(dc.Type)}, "visibility": {string(dc.Visibility)}, "body": {dc.Body},
+		"base_version": {strconv.Itoa(dc.Version)}})
 	d, _ := v.Data.(docFormData)
 	d.FormName, d.Editing, d.Doc, d.docLinks = editDocForm, true, dc, linksFor(ws.Slug, dc.Summary)
 	d.Action, d.Types, d.Visibility, d.NextVersion = d.Href, docTypes, docVisibilities, dc.Version+1
+	if d.Conflict != nil {
+		d.Conflict.Current = dc.Version
+		if d.Conflict.Base < dc.Version {
+			d.Conflict.DiffURL = diffURL(d.Href, d.Conflict.Base, dc.Version)
+		}
+		d.Conflict.Author = "Someone"
+		if nameOf, _, err := s.memberNames(ctx, c, ws.Slug); err == nil {
+			d.Conflict.Author = nameOf(dc.UpdatedBy)
+		}
+		f := v.Forms[editDocForm]
+		kept := url.Values{}
+		for k, vs := range f.Values {
+			kept[k] = vs
+		}
+		kept.Set("base_version", strconv.Itoa(dc.Version))
+		f.Values = kept
+		v.Forms[editDocForm] = f
+	}
 	v.Title, v.Nav, v.Data = "Edit "+dc.Title, "documents", d
 	s.render(w, r, c, "document-edit", v)
 }
@@ -353,8 +382,26 @@ func (s *server) updateDocument(w http.ResponseWriter, r *http.Request, c *call)
 	// Every field is on the form, so every field is sent; the service adds
 	// a version only when the title or body changed.
 	p := doc.Patch{Title: &title, Body: &body, Type: &typ, Visibility: &vis}
+	if f.Has("base_version") {
+		// A value that is no number becomes 0, which the service refuses.
+		base, _ := strconv.Atoi(f.Get("base_version"))
+		p.BaseVersion = &base
+	}
 	d, err := s.Docs.Update(r.Context(), c.actor, r.PathValue("ws"), r.PathValue("id"), p)
 	if err != nil {
+		if ae := httpx.AsAppError(err); ae.Code == apperr.Conflict && ae.Fields["base_version"] != "" {
+			// Not a problem with a field: the text is fine, the moment is
+			// not. Keep it and explain (showEditDocument fills the rest).
+			fv := url.Values{}
+			for k, vs := range f {
+				fv[k] = vs
+			}
+			fv.Set("body", body)
+			v := &view{Forms: map[string]form{editDocForm: {Name: editDocForm, Values: fv}}, Status: http.StatusConflict,
+				Data: docFormData{Conflict: &editConflict{Base: *p.BaseVersion}}}
+			s.showEditDocument(w, r, c, v)
+			return
+		}
 		if fe, ok := formError(err, editDocForm, f); ok {
 			s.showEditDocument(w, r, c, withForm(fe))
 			return
@@ -382,15 +429,31 @@ type documentData struct {
 	Title      string    // of the version shown
 	Body       string    // of the version shown
 	Shown      int       // the version shown
-	ShownAt    time.Time // when the version shown was written
+	ShownAt    time.Time // when the version shown was written (the current one: last changed)
 	Old        bool      // an earlier version, not the current one
-	AuthorName string    // of the version shown
+	AuthorName string    // of the version shown (the current one: who changed it last)
 	Creator    string
 	CanEdit    bool
 	CanDelete  bool
+	Files      []docFileRow // on the current version's page only
+	MaxUpload  string
+	Owners     *ownersCard // on the current version's page only
+}
+
+// docFileRow is one line of the document page's file table.
+type docFileRow struct {
+	doc.File
+	UploaderName string
+	Href         string // the download link
 }
 
 func (s *server) documentPage(w http.ResponseWriter, r *http.Request, c *call) {
+	s.showDocument(w, r, c, &view{})
+}
+
+// showDocument renders the current version's page; v may carry a refused
+// upload form or an error.
+func (s *server) showDocument(w http.ResponseWriter, r *http.Request, c *call, v *view) {
 	ctx := r.Context()
 	ws, id := r.PathValue("ws"), r.PathValue("id")
 	dc, err := s.Docs.Get(ctx, c.uid(), ws, id)
@@ -398,7 +461,7 @@ func (s *server) documentPage(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, c, err)
 		return
 	}
-	vs, err := s.Docs.Versions(ctx, c.uid(), ws, id)
+	files, err := s.Docs.Files(ctx, c.uid(), ws, id)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -408,16 +471,22 @@ func (s *server) documentPage(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, c, err)
 		return
 	}
+	// The header names who changed the document last and when (updated_by
+	// and updated_at), so no version list is read here.
 	d := documentData{Doc: dc, docLinks: linksFor(a.Slug, dc.Summary), Title: dc.Title, Body: dc.Body, Shown: dc.Version,
-		ShownAt: dc.UpdatedAt, Creator: nameOf(dc.CreatedBy)}
-	if len(vs) > 0 { // newest first
-		d.AuthorName, d.ShownAt = nameOf(vs[0].AuthorID), vs[0].CreatedAt
+		ShownAt: dc.UpdatedAt, AuthorName: nameOf(dc.UpdatedBy), Creator: nameOf(dc.CreatedBy), MaxUpload: byteSize(s.maxUpload())}
+	for _, f := range files {
+		d.Files = append(d.Files, docFileRow{File: f, UploaderName: nameOf(f.UploadedBy), Href: d.Href + "/files/" + url.PathEscape(f.Name)})
 	}
 	// The same rule as the service's: admins and owners, or the creator
 	// while they may edit.
 	d.CanEdit = a.Can(perm.EditDocument)
 	d.CanDelete = a.Can(perm.DeleteDocument) || (dc.CreatedBy == c.uid() && d.CanEdit)
-	v := &view{Title: dc.Title, Nav: "documents", WS: wsFromAccess(a), Notice: docNotice(r), Data: d}
+	if d.Owners, err = s.loadOwnersCard(r, c, a.Slug, owner.TargetRef{Type: owner.Document, ID: dc.ID}, d.Href, a.Can(perm.AssignOwners)); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	v.Title, v.Nav, v.WS, v.Data = dc.Title, "documents", wsFromAccess(a), d
 	s.render(w, r, c, "document", v)
 }
 
@@ -621,4 +690,98 @@ func (s *server) documentDiffPage(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	v := &view{Title: "Changes · " + dc.Title, Nav: "documents", WS: wsFromAccess(a), Data: d}
 	s.render(w, r, c, "document-diff", v)
+}
+
+// --- files attached to a document (like a release's files, files.go)
+
+// uploadDocumentFile streams a multipart upload into the document service:
+// the file part's reader goes straight to PutFile, nothing is buffered.
+// The name is the part's filename, validated by the service.
+func (s *server) uploadDocumentFile(w http.ResponseWriter, r *http.Request, c *call) {
+	ws, id := r.PathValue("ws"), r.PathValue("id")
+	part, name, err := filePart(r)
+	if err != nil {
+		s.documentUploadRefused(w, r, c, err)
+		return
+	}
+	body := &httpx.UploadBody{R: part}
+	_, err = s.Docs.PutFile(r.Context(), c.actor, ws, id, name, body, -1)
+	part.Close()
+	if err != nil {
+		if body.Failed {
+			err = uploadReadError(err)
+		}
+		s.documentUploadRefused(w, r, c, err)
+		return
+	}
+	redirect(w, r, docPath(ws, id)+"?notice=file-uploaded#files")
+}
+
+// filePart finds the form's "file" part and its raw filename (not
+// Part.FileName, which silently drops a path: "a/b.txt" would become
+// "b.txt", which the service should refuse). Fields before it are skipped.
+func filePart(r *http.Request) (*multipart.Part, string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", apperr.E(apperr.Invalid, "the upload could not be read; send it as multipart/form-data")
+	}
+	noFile := apperr.Fields(map[string]string{"name": "choose a file to upload"})
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, "", noFile
+		}
+		if err != nil {
+			return nil, "", uploadReadError(err)
+		}
+		if part.FormName() != "file" {
+			_, _ = io.Copy(io.Discard, part) // bounded by the route's body limit
+			part.Close()
+			continue
+		}
+		_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		if params["filename"] == "" {
+			part.Close()
+			return nil, "", noFile
+		}
+		return part, params["filename"], nil
+	}
+}
+
+// documentUploadRefused shows a bad name next to the file input; anything
+// else (access, size, a broken upload) is an error page.
+func (s *server) documentUploadRefused(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	ae := httpx.AsAppError(err)
+	if ae.Code != apperr.Invalid || ae.Fields["name"] == "" {
+		s.fail(w, r, c, err)
+		return
+	}
+	f := form{Name: "upload-file", Status: http.StatusBadRequest, Error: "The file was not uploaded.",
+		Fields: map[string]string{"file": "the file name " + ae.Fields["name"]}}
+	if ae.Fields["name"] == "choose a file to upload" {
+		f.Fields["file"] = ae.Fields["name"]
+	}
+	s.showDocument(w, r, c, withForm(f))
+}
+
+func (s *server) downloadDocumentFile(w http.ResponseWriter, r *http.Request, c *call) {
+	f, rd, err := s.Docs.OpenFile(r.Context(), c.uid(), r.PathValue("ws"), r.PathValue("id"), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	defer rd.Close()
+	httpx.ServeDownload(w, r, f.Name, f.ContentType, f.SHA256, f.UploadedAt, rd)
+}
+
+func (s *server) deleteDocumentFile(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	ws, id := r.PathValue("ws"), r.PathValue("id")
+	if err := s.Docs.DeleteFile(r.Context(), c.actor, ws, id, r.PathValue("name")); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	redirect(w, r, docPath(ws, id)+"?notice=file-deleted#files")
 }

@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"shipshape/internal/config"
 	"shipshape/internal/db"
 	"shipshape/internal/doc"
 	"shipshape/internal/testkit"
@@ -327,7 +330,7 @@ func TestDocuments(t *testing.T) {
 			if p.URL.Path != "/w/acme/docs" {
 				t.Errorf("after delete at %s", p.URL)
 			}
-			expectText(t, p, "Document deleted, with every version.")
+			expectText(t, p, "Document deleted, with every version and file.")
 			expectStatus(t, bob.get(own), http.StatusNotFound)
 
 			p = b.post(path+"/delete", nil)
@@ -337,5 +340,219 @@ func TestDocuments(t *testing.T) {
 				expectStatus(t, b.get(u), http.StatusNotFound)
 			}
 		})
+	})
+}
+
+func TestDocumentFilesPage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		ana := userByLogin(t, s, "ana@example.com", adminPassword)
+		bo := testkit.MustUser(t, s.app, "Bo Chen")
+		testkit.MustJoin(t, s.app, ana, "acme", bo, "member")
+		vi := testkit.MustUser(t, s.app, "Vi Park")
+		testkit.MustJoin(t, s.app, ana, "acme", vi, "viewer")
+		path := b.createDoc(url.Values{"title": {"Payments design"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"text"}})
+		data := randomBytes(300<<10, 11)
+
+		t.Run("EmptySection", func(t *testing.T) {
+			p := b.get(path)
+			expectText(t, p, "Files 0", "No files yet.", "Upload a file", "Up to 4.0 GiB.")
+			for _, want := range []string{`action="` + path + `/files"`, `enctype="multipart/form-data"`, "data-upload", `class="upload-progress" hidden`, `class="upload-error field-error"`} {
+				if !strings.Contains(p.Body, want) {
+					t.Errorf("the upload form lacks %s", want)
+				}
+			}
+			expectCSPClean(t, p)
+		})
+
+		t.Run("UploadStreams", func(t *testing.T) {
+			p := b.upload(path+"/files", "architecture.pdf", data, true)
+			expectStatus(t, p, http.StatusOK)
+			if p.URL.Path != path || p.URL.Query().Get("notice") != "file-uploaded" {
+				t.Errorf("after upload at %s", p.URL)
+			}
+			sum := sha(data)
+			expectText(t, p, "File uploaded.", "Files 1", "architecture.pdf", "300.0 KiB", sum[:12]+"…", "Ana Lima · just now", "Download")
+			if !strings.Contains(p.Body, `data-copy-value="`+sum+`"`) || !strings.Contains(p.Body, `href="`+path+`/files/architecture.pdf"`) {
+				t.Error("the file row lacks the full SHA-256 or the download link")
+			}
+			expectCSPClean(t, p)
+			expectStatus(t, b.upload(path+"/files", "notes.txt", []byte("hello\n"), false), http.StatusOK)
+			expectText(t, b.get(path), "Files 2", "notes.txt", "6 B", "and 2 files")
+		})
+
+		t.Run("Download", func(t *testing.T) {
+			resp, err := b.client.Do(mustRequest(t, http.MethodGet, b.base+path+"/files/architecture.pdf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !bytes.Equal(got, data) {
+				t.Fatalf("download: %d, %d bytes", resp.StatusCode, len(got))
+			}
+			h := resp.Header
+			if h.Get("Content-Disposition") != `attachment; filename="architecture.pdf"; filename*=UTF-8''architecture.pdf` ||
+				h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Checksum-SHA256") != sha(data) {
+				t.Errorf("headers: %v", h)
+			}
+			req := mustRequest(t, http.MethodGet, b.base+path+"/files/architecture.pdf")
+			req.Header.Set("Range", "bytes=10-19")
+			p := b.do(req)
+			expectStatus(t, p, http.StatusPartialContent)
+			if p.Body != string(data[10:20]) {
+				t.Error("the range has the wrong bytes")
+			}
+			expectStatus(t, b.get(path+"/files/missing.bin"), http.StatusNotFound)
+		})
+
+		t.Run("BadNameNextToTheField", func(t *testing.T) {
+			p := b.upload(path+"/files", "bad/name.txt", []byte("x"), false)
+			expectStatus(t, p, http.StatusBadRequest)
+			expectText(t, p, "The file was not uploaded.", `The file name must not contain / or \`, "Payments design")
+			if !strings.Contains(p.Body, `id="upload-file-file-desc"`) {
+				t.Error("the error is not next to the file input")
+			}
+			expectCSPClean(t, p)
+			p = b.upload(path+"/files", "", []byte("x"), false)
+			expectStatus(t, p, http.StatusBadRequest)
+			expectText(t, p, "Choose a file to upload")
+			expectStatus(t, b.post(path+"/files", url.Values{"file": {"x"}}), http.StatusBadRequest)
+			expectText(t, b.get(path), "Files 2")
+		})
+
+		t.Run("ViewerAndStranger", func(t *testing.T) {
+			c := s.browser(t)
+			c.mustLogin("vi.park@example.com", testkit.Password)
+			p := c.get(path)
+			expectText(t, p, "architecture.pdf", "Download")
+			expectNoText(t, p, "Upload a file", "Delete file")
+			if strings.Contains(p.Body, "multipart/form-data") || strings.Contains(p.Body, "/files/notes.txt/delete") {
+				t.Error("a viewer sees the upload or delete forms")
+			}
+			expectStatus(t, c.get(path+"/files/notes.txt"), http.StatusOK)
+			expectStatus(t, c.upload(path+"/files", "v.txt", []byte("x"), false), http.StatusForbidden)
+			expectStatus(t, c.post(path+"/files/notes.txt/delete", nil), http.StatusForbidden)
+
+			zed := testkit.MustUser(t, s.app, "Zed Out")
+			testkit.MustWorkspace(t, s.app, zed, "elsewhere")
+			z := s.browser(t)
+			z.mustLogin("zed.out@example.com", testkit.Password)
+			expectStatus(t, z.get(path+"/files/notes.txt"), http.StatusNotFound)
+			expectStatus(t, z.upload(path+"/files", "z.txt", []byte("x"), false), http.StatusNotFound)
+			expectStatus(t, z.post(path+"/files/notes.txt/delete", nil), http.StatusNotFound)
+			id := docPathRE.FindStringSubmatch(path)[1]
+			expectStatus(t, z.get("/w/elsewhere/docs/"+id+"/files/notes.txt"), http.StatusNotFound)
+
+			// An owners-only document's files are hidden from other members.
+			secret := b.createDoc(url.Values{"title": {"Pen test"}, "type": {"threat_model"}, "visibility": {"owners"}})
+			expectStatus(t, b.upload(secret+"/files", "report.txt", []byte("CVE"), false), http.StatusOK)
+			bob := s.browser(t)
+			bob.mustLogin("bo.chen@example.com", testkit.Password)
+			expectStatus(t, bob.get(secret+"/files/report.txt"), http.StatusNotFound)
+			expectStatus(t, bob.upload(secret+"/files", "b.txt", []byte("x"), false), http.StatusNotFound)
+			expectStatus(t, bob.post(secret+"/files/report.txt/delete", nil), http.StatusNotFound)
+			// A member may upload to a document they can see.
+			expectStatus(t, bob.upload(path+"/files", "bo.txt", []byte("bo"), false), http.StatusOK)
+			expectText(t, b.get(path), "Bo Chen · just now")
+		})
+
+		t.Run("DeleteWithConfirmation", func(t *testing.T) {
+			p := b.get(path)
+			if !strings.Contains(p.Body, `action="`+path+`/files/notes.txt/delete"`) || !strings.Contains(p.Body, `<details class="confirm confirm-right">`) {
+				t.Fatal("no confirmed delete form")
+			}
+			p = b.post(path+"/files/notes.txt/delete", nil)
+			expectStatus(t, p, http.StatusOK)
+			if p.URL.Path != path {
+				t.Errorf("after delete at %s", p.URL)
+			}
+			expectText(t, p, "File deleted.")
+			expectNoText(t, p, "notes.txt")
+			expectStatus(t, b.get(path+"/files/notes.txt"), http.StatusNotFound)
+			expectStatus(t, b.post(path+"/files/notes.txt/delete", nil), http.StatusNotFound)
+		})
+
+		t.Run("OldVersionsShowNoFiles", func(t *testing.T) {
+			p := b.post(path, url.Values{"title": {"Payments design"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"text v2"}, "base_version": {"1"}})
+			expectStatus(t, p, http.StatusOK)
+			p = b.get(path + "/v/1")
+			expectNoText(t, p, "Upload a file", "architecture.pdf")
+		})
+	})
+}
+
+func TestDocumentFileTooLarge(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSiteWith(t, d, func(c *config.Config) { c.MaxUpload = 1 << 20 })
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		path := b.createDoc(url.Values{"title": {"Runbook"}, "type": {"runbook"}, "visibility": {"workspace"}})
+		expectText(t, b.get(path), "Up to 1.0 MiB.")
+		p := b.upload(path+"/files", "big.bin", randomBytes(2<<20, 1), false)
+		expectStatus(t, p, http.StatusRequestEntityTooLarge)
+		expectText(t, p, "The file is larger than the limit of 1.0 MiB.")
+		p = b.upload(path+"/files", "big.bin", randomBytes(1<<20+1, 2), true)
+		expectStatus(t, p, http.StatusRequestEntityTooLarge)
+		expectText(t, b.get(path), "No files yet.")
+		p = b.upload(path+"/files", "fits.bin", randomBytes(1<<20, 3), true)
+		expectStatus(t, p, http.StatusOK)
+		expectText(t, p, "fits.bin", "1.0 MiB")
+	})
+}
+
+func TestDocumentEditConflict(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		ana := userByLogin(t, s, "ana@example.com", adminPassword)
+		bo := testkit.MustUser(t, s.app, "Bo Chen")
+		testkit.MustJoin(t, s.app, ana, "acme", bo, "member")
+		bob := s.browser(t)
+		bob.mustLogin("bo.chen@example.com", testkit.Password)
+		path := b.createDoc(url.Values{"title": {"Refunds API"}, "type": {"design"}, "visibility": {"workspace"}, "body": {docBodyV1}})
+
+		// Both open version 1.
+		for _, c := range []*browser{b, bob} {
+			if p := c.get(path + "/edit"); !strings.Contains(p.Body, `<input type="hidden" name="base_version" value="1">`) {
+				t.Fatal("the edit form does not carry base_version")
+			}
+		}
+		// Bo saves first; the page names him.
+		p := bob.post(path, url.Values{"title": {"Refunds API"}, "type": {"design"}, "visibility": {"workspace"}, "body": {docBodyV2}, "base_version": {"1"}})
+		expectStatus(t, p, http.StatusOK)
+		expectText(t, p, "Version 2 (current)", "last changed by Bo Chen")
+
+		// Ana's save from version 1 is refused and her text kept.
+		p = b.post(path, url.Values{"title": {"Refunds API (Ana)"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"Ana rewrote everything"}, "base_version": {"1"}})
+		expectStatus(t, p, http.StatusConflict)
+		expectText(t, p, "Not saved: this document changed while you were editing.", "You started from version 1; Bo Chen has saved it since, and it is now at version 2.",
+			"See what changed from version 1 to 2", "saving again replaces version 2")
+		expectCSPClean(t, p)
+		for _, want := range []string{"Ana rewrote everything</textarea>", `value="Refunds API (Ana)"`, `href="` + path + `/diff?from=1&amp;to=2"`,
+			`<input type="hidden" name="base_version" value="2">`} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("the conflict form lacks %s", want)
+			}
+		}
+		expectText(t, b.get(path), "Version 2 (current)", "Retries: five, with backoff")
+		expectNoText(t, b.get(path), "Ana rewrote everything")
+
+		// Saving again, now from version 2, is deliberate and works.
+		p = b.post(path, url.Values{"title": {"Refunds API (Ana)"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"Ana rewrote everything"}, "base_version": {"2"}})
+		expectStatus(t, p, http.StatusOK)
+		expectText(t, p, "Document saved.", "Version 3 (current)", "Ana rewrote everything", "last changed by Ana Lima")
+		// A preview keeps the base version; a form without one still saves.
+		p = bob.post(path, url.Values{"title": {"x"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"preview"}, "base_version": {"2"}, "preview": {"1"}})
+		if !strings.Contains(p.Body, `<input type="hidden" name="base_version" value="2">`) {
+			t.Error("the preview lost base_version")
+		}
+		expectStatus(t, bob.post(path, url.Values{"title": {"Refunds API"}, "type": {"design"}, "visibility": {"workspace"}, "body": {"no base"}}), http.StatusOK)
 	})
 }

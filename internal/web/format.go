@@ -31,9 +31,13 @@ func (s *server) funcs() template.FuncMap {
 			line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 			return truncateRunes(line, 140)
 		},
-		"fld":    newField,
-		"plural": plural,
-		"deref":  func(t *time.Time) time.Time { return *t },
+		"fld":     newField,
+		"plural":  plural,
+		"doctype": docTypeLabel,
+		"ownersArgs": func(ws *wsView, card *ownersCard) map[string]any {
+			return map[string]any{"WS": ws, "Card": card}
+		},
+		"deref": func(t *time.Time) time.Time { return *t },
 		"firstname": func(name string) string {
 			if f := strings.Fields(name); len(f) > 0 {
 				return f[0]

@@ -242,45 +242,46 @@ func (s *server) myOwnership(r *http.Request, c *call, ws string) (int, error) {
 
 // --- the accountable owner of a project
 
-// ownerChoice is one option of the accountable-owner select.
+// ownerChoice is one option of the owner select.
 type ownerChoice struct {
 	Value, Label string
 	Selected     bool
 }
 
-// projectOwners is the project page's owners card.
-type projectOwners struct {
+// ownersCard is the owners card of a project, release or document page:
+// each role's owners, and for those who may assign, the form that sets a
+// role's owner.
+type ownersCard struct {
+	Target  owner.TargetRef
+	Back    string // the page the form returns to
 	Roles   []roleOwners
-	Choices []ownerChoice
-	Current string // "user:<id>" or "team:<id>" of the accountable owner
+	Choices []ownerChoice // members and teams; empty when the caller may not assign
+	Current string        // "user:<id>" or "team:<id>" of the accountable owner
 }
 
-// loadProjectOwners reads the project's owners and, for those who may
-// assign, the members and teams to choose the accountable owner from.
-func (s *server) loadProjectOwners(r *http.Request, c *call, ws, projectID string, canAssign bool) (*projectOwners, error) {
-	if s.Owners == nil {
-		return nil, nil
-	}
+// loadOwnersCard reads a target's owners and, for those who may assign,
+// the members and teams to choose from.
+func (s *server) loadOwnersCard(r *http.Request, c *call, ws string, ref owner.TargetRef, back string, canAssign bool) (*ownersCard, error) {
 	ctx := r.Context()
-	to, err := s.Owners.Get(ctx, c.uid(), ws, owner.TargetRef{Type: owner.Project, ID: projectID})
+	to, err := s.Owners.Get(ctx, c.uid(), ws, ref)
 	if err != nil {
 		return nil, err
 	}
-	po := &projectOwners{}
+	oc := &ownersCard{Target: ref, Back: back}
 	for _, role := range ownerRoles {
 		ro := roleOwners{Role: role}
 		for _, o := range to.Owners {
 			if o.Role == role {
 				ro.Owners = append(ro.Owners, ownerView{Owner: o, Display: ownerDisplay(o)})
-				if role == owner.Accountable && po.Current == "" {
-					po.Current = string(o.Kind) + ":" + o.ID
+				if role == owner.Accountable && oc.Current == "" {
+					oc.Current = string(o.Kind) + ":" + o.ID
 				}
 			}
 		}
-		po.Roles = append(po.Roles, ro)
+		oc.Roles = append(oc.Roles, ro)
 	}
 	if !canAssign {
-		return po, nil
+		return oc, nil
 	}
 	ms, _, err := s.Workspaces.Members(ctx, c.uid(), ws)
 	if err != nil {
@@ -290,32 +291,37 @@ func (s *server) loadProjectOwners(r *http.Request, c *call, ws, projectID strin
 	if err != nil {
 		return nil, err
 	}
-	po.Choices = append(po.Choices, ownerChoice{Value: "", Label: "Nobody"})
+	oc.Choices = append(oc.Choices, ownerChoice{Value: "", Label: "Nobody"})
 	for _, m := range ms {
 		v := "user:" + m.UserID
-		po.Choices = append(po.Choices, ownerChoice{Value: v, Label: m.Name, Selected: v == po.Current})
+		oc.Choices = append(oc.Choices, ownerChoice{Value: v, Label: m.Name, Selected: v == oc.Current})
 	}
 	for _, t := range teams {
 		v := "team:" + t.ID
-		po.Choices = append(po.Choices, ownerChoice{Value: v, Label: "Team " + t.Name, Selected: v == po.Current})
+		oc.Choices = append(oc.Choices, ownerChoice{Value: v, Label: "Team " + t.Name, Selected: v == oc.Current})
 	}
-	return po, nil
+	return oc, nil
 }
 
-// setAccountable replaces the project's accountable owner with the chosen
-// member or team, keeping the other roles.
-func (s *server) setAccountable(w http.ResponseWriter, r *http.Request, c *call) {
+// setRoleOwner makes the chosen member or team (or nobody) the owner in one
+// role of a target, keeping the other roles, and returns to the page the
+// form was on.
+func (s *server) setRoleOwner(w http.ResponseWriter, r *http.Request, c *call) {
 	if !s.parseForm(w, r, c) {
 		return
 	}
 	ctx := r.Context()
-	ws, key := r.PathValue("ws"), r.PathValue("key")
-	p, _, err := s.Projects.Get(ctx, c.uid(), ws, key)
-	if err != nil {
-		s.fail(w, r, c, err)
+	ws, f := r.PathValue("ws"), r.PostForm
+	ref := owner.TargetRef{Type: owner.TargetType(f.Get("target_type")), ID: f.Get("target_id")}
+	role := owner.Role(f.Get("role"))
+	back := f.Get("back")
+	if !strings.HasPrefix(back, "/w/"+ws+"/") || strings.ContainsAny(back, "\\\r\n") {
+		back = "/w/" + ws + "/ownership" // only pages of this workspace; never another site
+	}
+	if !role.Valid() {
+		s.errorPage(w, r, http.StatusBadRequest, "Choose a role: accountable, technical, security or privacy.")
 		return
 	}
-	ref := owner.TargetRef{Type: owner.Project, ID: p.ID}
 	cur, err := s.Owners.Get(ctx, c.uid(), ws, ref)
 	if err != nil {
 		s.fail(w, r, c, err)
@@ -323,17 +329,22 @@ func (s *server) setAccountable(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	var as []owner.Assignment
 	for _, o := range cur.Owners {
-		if o.Role != owner.Accountable {
+		if o.Role != role {
 			as = append(as, owner.Assignment{Kind: o.Kind, ID: o.ID, Role: o.Role})
 		}
 	}
-	if v := r.PostForm.Get("owner"); v != "" {
+	if v := f.Get("owner"); v != "" {
 		kind, id, _ := strings.Cut(v, ":")
-		as = append(as, owner.Assignment{Kind: owner.Kind(kind), ID: id, Role: owner.Accountable})
+		as = append(as, owner.Assignment{Kind: owner.Kind(kind), ID: id, Role: role})
 	}
 	if _, err := s.Owners.Set(ctx, c.actor, ws, owner.SetInput{Target: ref, Owners: as}); err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
-	redirect(w, r, "/w/"+ws+"/p/"+key+"?notice=owner-updated#owners")
+	path, _, _ := strings.Cut(back, "#")
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	redirect(w, r, path+sep+"notice=owner-updated#owners")
 }

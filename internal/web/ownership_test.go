@@ -136,11 +136,14 @@ func TestOwnershipMap(t *testing.T) {
 
 		t.Run("AssignAccountableOnTheProjectPage", func(t *testing.T) {
 			p := b.get("/w/acme/p/PAY")
-			expectText(t, p, "Owners", "Set accountable", "Bo Chen")
+			expectText(t, p, "Owners", "Assign", "Bo Chen")
 			expectCSPClean(t, p)
-			p = b.post("/w/acme/p/PAY/owners/accountable", url.Values{"owner": {"user:" + ana.ID}})
+			p = b.post("/w/acme/owners", assign(owner.Project, pay.ID, "accountable", "user:"+ana.ID, "/w/acme/p/PAY"))
 			expectStatus(t, p, http.StatusOK)
-			expectText(t, p, "Accountable owner saved.")
+			if p.URL.Path != "/w/acme/p/PAY" {
+				t.Errorf("after assigning at %s", p.URL)
+			}
+			expectText(t, p, "Owner saved.")
 			to, err := s.app.Owners.Get(ctx, ana.ID, "acme", owner.TargetRef{Type: owner.Project, ID: pay.ID})
 			if err != nil {
 				t.Fatal(err)
@@ -150,11 +153,16 @@ func TestOwnershipMap(t *testing.T) {
 			}
 			v := s.browser(t)
 			v.mustLogin(vi.Email, testkit.Password)
-			expectNoText(t, v.get("/w/acme/p/PAY"), "Set accountable")
-			if p := v.post("/w/acme/p/PAY/owners/accountable", url.Values{"owner": {"user:" + vi.ID}}); p.Status < 400 {
+			expectNoText(t, v.get("/w/acme/p/PAY"), "Assign")
+			if p := v.post("/w/acme/owners", assign(owner.Project, pay.ID, "accountable", "user:"+vi.ID, "/w/acme/p/PAY")); p.Status < 400 {
 				t.Errorf("a viewer set the owner: %d", p.Status)
 			}
-			expectStatus(t, b.post("/w/acme/p/PAY/owners/accountable", url.Values{"owner": {"user:" + bo.ID}}), http.StatusOK)
+			// Another site as the way back is refused: the form returns to the map.
+			p = b.post("/w/acme/owners", assign(owner.Project, pay.ID, "accountable", "user:"+bo.ID, "https://evil.example/w/acme/"))
+			if p.Status != http.StatusOK || p.URL.Host != strings.TrimPrefix(s.srv.URL, "http://") || p.URL.Path != "/w/acme/ownership" {
+				t.Errorf("back to another site: %d %s", p.Status, p.URL)
+			}
+			expectStatus(t, b.post("/w/acme/owners", assign(owner.Project, pay.ID, "overlord", "user:"+bo.ID, "/w/acme/p/PAY")), http.StatusBadRequest)
 		})
 
 		t.Run("ViewerSeesItOutsiderDoesNot", func(t *testing.T) {
@@ -173,4 +181,9 @@ func TestOwnershipMap(t *testing.T) {
 			expectCSPClean(t, p)
 		})
 	})
+}
+
+// assign is the owners card's form.
+func assign(t owner.TargetType, id, role, who, back string) url.Values {
+	return url.Values{"target_type": {string(t)}, "target_id": {id}, "role": {role}, "owner": {who}, "back": {back}}
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
@@ -19,7 +20,7 @@ type projectData struct {
 	ReleaseFilters []statusFilter
 	MoreReleases   bool
 
-	Owners *projectOwners // nil without the owner service
+	Owners *ownersCard
 }
 
 func (s *server) projectPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -44,7 +45,7 @@ func (s *server) showProject(w http.ResponseWriter, r *http.Request, c *call, v 
 		s.fail(w, r, c, err)
 		return
 	}
-	if d.Owners, err = s.loadProjectOwners(r, c, a.Slug, p.ID, a.Can(perm.AssignOwners)); err != nil {
+	if d.Owners, err = s.loadOwnersCard(r, c, a.Slug, owner.TargetRef{Type: owner.Project, ID: p.ID}, "/w/"+a.Slug+"/p/"+p.Key, a.Can(perm.AssignOwners)); err != nil {
 		s.fail(w, r, c, err)
 		return
 	}

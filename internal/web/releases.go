@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
+	"shipshape/internal/owner"
+	"shipshape/internal/perm"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 )
@@ -153,6 +156,8 @@ type releaseData struct {
 	// cancelled or rolled back).
 	FilesOpen bool
 	MaxUpload string
+	Owners    *ownersCard
+	Documents []doc.Summary // attached to the release, those the caller may see
 }
 
 func (s *server) releasePage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -199,6 +204,16 @@ func (s *server) showRelease(w http.ResponseWriter, r *http.Request, c *call, v 
 	}
 	d := releaseData{Project: p, Release: rel, Path: releasePath(a.Slug, p.Key, rel.Version), Moves: movesFrom(rel.Status), Creator: nameOf(rel.CreatedBy),
 		FilesOpen: filesOpen(rel.Status), MaxUpload: byteSize(s.maxUpload())}
+	if d.Owners, err = s.loadOwnersCard(r, c, a.Slug, owner.TargetRef{Type: owner.Release, ID: rel.ID}, d.Path, a.Can(perm.AssignOwners)); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	docs, err := s.Docs.List(ctx, c.uid(), ws, doc.ListFilter{Project: p.Key, Release: rel.Version, Limit: 200})
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	d.Documents = docs.Items
 	for _, f := range files {
 		d.Files = append(d.Files, fileRow{File: f, UploaderName: nameOf(f.UploadedBy), Href: d.Path + "/files/" + url.PathEscape(f.Name)})
 	}

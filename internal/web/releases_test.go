@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"shipshape/internal/db"
+	"shipshape/internal/doc"
+	"shipshape/internal/owner"
+	"shipshape/internal/release"
 	"shipshape/internal/testkit"
 )
 
@@ -155,5 +159,59 @@ func TestReleases(t *testing.T) {
 			expectStatus(t, c.post(rel+"/move", url.Values{"to": {"rolled_back"}, "reason": {"x"}}), http.StatusNotFound)
 			expectStatus(t, c.post(rel+"/delete", url.Values{"confirm": {"nope"}}), http.StatusNotFound)
 		})
+	})
+}
+
+// TestReleasePageOwnersAndDocuments: the release page shows its owners
+// (and lets members assign one), and the documents attached to it that the
+// caller may see, with a link that starts a new one for this release.
+func TestReleasePageOwnersAndDocuments(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		b.createProject("acme", "PAY", "Payments", "")
+		ana := userByLogin(t, s, "ana@example.com", adminPassword)
+		vi := testkit.MustUser(t, s.app, "Vi Park")
+		testkit.MustJoin(t, s.app, ana, "acme", vi, "viewer")
+		ctx := context.Background()
+		rel, err := s.app.Releases.Create(ctx, testkit.Actor(ana), "acme", "PAY", release.CreateInput{Version: "3.1.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range []doc.CreateInput{
+			{Title: "Cutover runbook", Type: doc.Runbook, Project: "PAY", Release: "3.1.0", Visibility: doc.VisWorkspace},
+			{Title: "Sealed threat model", Type: doc.ThreatModel, Project: "PAY", Release: "3.1.0", Visibility: doc.VisOwners},
+			{Title: "Unrelated RFC", Type: doc.RFC, Project: "PAY", Visibility: doc.VisWorkspace},
+		} {
+			if _, err := s.app.Docs.Create(ctx, testkit.Actor(ana), "acme", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const path = "/w/acme/p/PAY/r/3.1.0"
+		p := b.get(path)
+		expectText(t, p, "Owners", "Nobody — a gap", "Documents", "Cutover runbook", "Runbook · v1", "Sealed threat model", "Add document")
+		expectNoText(t, p, "Unrelated RFC")
+		expectCSPClean(t, p)
+		if !strings.Contains(p.Body, `href="/w/acme/docs/new?project=PAY&amp;release=3.1.0"`) {
+			t.Error("no link to add a document to this release")
+		}
+		p = b.post("/w/acme/owners", assign(owner.Release, rel.ID, "security", "user:"+vi.ID, path))
+		expectStatus(t, p, http.StatusOK)
+		if p.URL.Path != path {
+			t.Errorf("after assigning at %s", p.URL)
+		}
+		expectText(t, p, "Owner saved.", "Vi Park")
+		got, err := s.app.Releases.Get(ctx, ana.ID, "acme", "PAY", "3.1.0")
+		if err != nil || len(got.Owners) != 1 || got.Owners[0].ID != vi.ID || got.Owners[0].Role != "security" {
+			t.Fatalf("release owners %+v %v", got.Owners, err)
+		}
+
+		v := s.browser(t)
+		v.mustLogin(vi.Email, testkit.Password)
+		p = v.get(path)
+		expectText(t, p, "Cutover runbook", "Vi Park")
+		expectNoText(t, p, "Sealed threat model", "Add document", "Assign")
 	})
 }

@@ -222,7 +222,7 @@ var notices = map[string]string{
 	"workspace-renamed":   "Workspace renamed.",
 	"project-created":     "Project created.",
 	"project-updated":     "Project saved.",
-	"owner-updated":       "Accountable owner saved.",
+	"owner-updated":       "Owner saved.",
 	"project-archived":    "Project archived. It is hidden from the project list but nothing was deleted.",
 	"project-unarchived":  "Project restored.",
 	"project-deleted":     "Project deleted.",
@@ -253,4 +253,7 @@ var notices = map[string]string{
 	"token-revoked":       "Token revoked. It stops working immediately.",
 	"signup-open":         "Sign-up is now open: anyone who can reach this server can create an account.",
 	"signup-invite":       "Sign-up is now by invitation only.",
+	"document-created":    "Document created.",
+	"document-saved":      "Document saved.",
+	"document-deleted":    "Document deleted, with every version and file.",
 }

@@ -31,7 +31,6 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /w/{ws}/p/{key}/archive", s.authed(s.archiveProject(true)))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/unarchive", s.authed(s.archiveProject(false)))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/delete", s.authed(s.deleteProject))
-	mux.HandleFunc("POST /w/{ws}/p/{key}/owners/accountable", s.authed(s.setAccountable))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/components", s.authed(s.createComponent))
 	mux.HandleFunc("GET /w/{ws}/p/{key}/c/{slug}", s.authed(s.componentPage))
 	mux.HandleFunc("POST /w/{ws}/p/{key}/c/{slug}", s.authed(s.updateComponent))
@@ -64,8 +63,9 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /w/{ws}/teams/{team}/members", s.authed(s.addTeamMember))
 	mux.HandleFunc("POST /w/{ws}/teams/{team}/members/{user}/remove", s.authed(s.removeTeamMember))
 
-	// Ownership map.
+	// Ownership map, and the owners card of project, release and document pages.
 	mux.HandleFunc("GET /w/{ws}/ownership", s.authed(s.ownershipPage))
+	mux.HandleFunc("POST /w/{ws}/owners", s.authed(s.setRoleOwner))
 
 	// Documents.
 	mux.HandleFunc("GET /w/{ws}/docs", s.authed(s.documentsPage))
@@ -78,6 +78,12 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /w/{ws}/docs/{id}/history", s.authed(s.documentHistoryPage))
 	mux.HandleFunc("GET /w/{ws}/docs/{id}/v/{n}", s.authed(s.documentVersionPage))
 	mux.HandleFunc("GET /w/{ws}/docs/{id}/diff", s.authed(s.documentDiffPage))
+	mux.Upload("POST /w/{ws}/docs/{id}/files", s.authed(s.uploadDocumentFile))
+	mux.HandleFunc("GET /w/{ws}/docs/{id}/files/{name}", s.authed(s.downloadDocumentFile))
+	mux.HandleFunc("POST /w/{ws}/docs/{id}/files/{name}/delete", s.authed(s.deleteDocumentFile))
+
+	// Search.
+	mux.HandleFunc("GET /w/{ws}/search", s.authed(s.searchPage))
 
 	// Activity.
 	mux.HandleFunc("GET /w/{ws}/activity", s.authed(s.activityPage))
