@@ -205,7 +205,18 @@ func (s *Service) Count(ctx context.Context, userID, ws, ownerID string) (int, e
 	if err != nil {
 		return 0, err
 	}
-	return countOwned(ctx, s.DB, a.WorkspaceID, ownerID)
+	counts, err := countOwnedByOwner(ctx, s.DB, a.WorkspaceID)
+	return counts[ownerID], err
+}
+
+// Counts is, per member or team id, how many targets it owns directly in
+// the workspace (what Count says for one) — for the members page.
+func (s *Service) Counts(ctx context.Context, userID, ws string) (map[string]int, error) {
+	a, err := s.Workspaces.Access(ctx, s.DB, ws, userID)
+	if err != nil {
+		return nil, err
+	}
+	return countOwnedByOwner(ctx, s.DB, a.WorkspaceID)
 }
 
 // Map returns the workspace's ownership map: every target with owners,

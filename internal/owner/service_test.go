@@ -450,6 +450,10 @@ func TestCountMatchesTheMap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		counts, err := f.svc.Counts(ctx, f.vic.ID, "acme")
+		if err != nil || len(counts) != 2 || counts[f.ana.ID] != 2 || counts[f.mo.ID] != 1 {
+			t.Errorf("Counts = %v, %v", counts, err)
+		}
 		for _, who := range []string{f.ana.ID, f.mo.ID, "nobody"} {
 			m, err := f.svc.Map(ctx, f.mo.ID, "acme", who)
 			if err != nil {

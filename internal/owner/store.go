@@ -96,17 +96,31 @@ func allTargets(ctx context.Context, q db.Querier, a workspace.Access, docs Docu
 	return out, nil
 }
 
-// countOwned counts the live targets ownerID owns directly in a workspace
-// (rows of deleted targets do not count, as in the ownership map).
-func countOwned(ctx context.Context, q db.Querier, wsID, ownerID string) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT o.target_type || ':' || o.target_id) FROM owners o
-		WHERE o.workspace_id = ? AND o.owner_id = ? AND (
+// countOwnedByOwner counts, per user or team id, the live targets owned
+// directly in a workspace (rows of deleted targets do not count, as in the
+// ownership map).
+func countOwnedByOwner(ctx context.Context, q db.Querier, wsID string) (map[string]int, error) {
+	rows, err := q.Query(ctx, `SELECT o.owner_id, COUNT(DISTINCT o.target_type || ':' || o.target_id) FROM owners o
+		WHERE o.workspace_id = ? AND (
 		  (o.target_type = 'project' AND EXISTS (SELECT 1 FROM projects t WHERE t.id = o.target_id)) OR
 		  (o.target_type = 'component' AND EXISTS (SELECT 1 FROM components t WHERE t.id = o.target_id)) OR
 		  (o.target_type = 'release' AND EXISTS (SELECT 1 FROM releases t WHERE t.id = o.target_id)) OR
-		  (o.target_type = 'document' AND EXISTS (SELECT 1 FROM documents t WHERE t.id = o.target_id)))`, wsID, ownerID).Scan(&n)
-	return n, err
+		  (o.target_type = 'document' AND EXISTS (SELECT 1 FROM documents t WHERE t.id = o.target_id)))
+		GROUP BY o.owner_id`, wsID)
+	if err != nil {
+		return nil, fmt.Errorf("count owned: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }
 
 // row is a stored owner row.

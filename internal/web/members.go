@@ -7,6 +7,7 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/httpx"
+	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/workspace"
 )
@@ -20,6 +21,10 @@ type membersData struct {
 	// Invited is the invitation just created; its link is shown only now.
 	Invited   *workspace.Invitation
 	InviteURL string
+	// Owned counts each member's ownerships; the removal form offers to
+	// transfer them to one of Heirs (members and teams).
+	Owned map[string]int
+	Heirs []ownerChoice
 }
 
 // RolesFor lists the roles the caller may grant (rules in workspace.Access).
@@ -46,6 +51,21 @@ func (s *server) showMembers(w http.ResponseWriter, r *http.Request, c *call, v 
 			return
 		}
 		v.seed("invite", url.Values{"role": {string(perm.Member)}})
+		if d.Owned, err = s.Owners.Counts(ctx, c.uid(), a.Slug); err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		teams, err := s.Workspaces.Teams(ctx, c.uid(), a.Slug)
+		if err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		for _, m := range ms {
+			d.Heirs = append(d.Heirs, ownerChoice{Value: "user:" + m.UserID, Label: m.Name})
+		}
+		for _, t := range teams {
+			d.Heirs = append(d.Heirs, ownerChoice{Value: "team:" + t.ID, Label: "Team " + t.Name})
+		}
 	}
 	if invited != nil {
 		d.InviteURL = s.baseURL(r) + "/invite/" + url.PathEscape(invited.Token)
@@ -95,7 +115,14 @@ func (s *server) changeRole(w http.ResponseWriter, r *http.Request, c *call) {
 	redirect(w, r, "/w/"+ws+"/members?notice=role-changed")
 }
 
+// removeMember removes a member and, when the form names an heir,
+// transfers the member's ownerships to them afterwards (ownerships of
+// someone who left can still be transferred, so a failed transfer leaves
+// gaps on the ownership map, never a half-removed member).
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
 	ws, user := r.PathValue("ws"), r.PathValue("user")
 	if err := s.Workspaces.RemoveMember(r.Context(), c.actor, ws, user); err != nil {
 		s.pageError(w, r, c, err, func(v *view) { s.showMembers(w, r, c, v, nil) })
@@ -103,6 +130,18 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	if user == c.uid() {
 		redirect(w, r, "/?notice=left-workspace")
+		return
+	}
+	if heir := r.PostForm.Get("transfer_to"); heir != "" && heir != "user:"+user {
+		kind, id, _ := strings.Cut(heir, ":")
+		in := owner.TransferInput{FromUser: user, To: owner.OwnerRef{Kind: owner.Kind(kind), ID: id}}
+		if _, err := s.Owners.Transfer(r.Context(), c.actor, ws, in); err != nil {
+			v := &view{Error: "The member was removed, but their ownerships were not transferred: " + httpx.AsAppError(err).Message +
+				". They show as gaps on the ownership map, where you can transfer them."}
+			s.showMembers(w, r, c, v, nil)
+			return
+		}
+		redirect(w, r, "/w/"+ws+"/members?notice=member-removed-transferred")
 		return
 	}
 	redirect(w, r, "/w/"+ws+"/members?notice=member-removed")

@@ -187,3 +187,45 @@ func TestOwnershipMap(t *testing.T) {
 func assign(t owner.TargetType, id, role, who, back string) url.Values {
 	return url.Values{"target_type": {string(t)}, "target_id": {id}, "role": {role}, "owner": {who}, "back": {back}}
 }
+
+// TestRemoveMemberOffersTransfer: removing a member who owns things offers
+// to hand their ownerships to another member or a team.
+func TestRemoveMemberOffersTransfer(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		b.createProject("acme", "PAY", "Payments", "")
+		ana := userByLogin(t, s, "ana@example.com", adminPassword)
+		bo := testkit.MustUser(t, s.app, "Bo Chen")
+		cy := testkit.MustUser(t, s.app, "Cy Dane")
+		testkit.MustJoin(t, s.app, ana, "acme", bo, "member")
+		testkit.MustJoin(t, s.app, ana, "acme", cy, "member")
+		ctx := context.Background()
+		pay, _, err := s.app.Projects.Get(ctx, ana.ID, "acme", "PAY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectStatus(t, b.post("/w/acme/owners", assign(owner.Project, pay.ID, "accountable", "user:"+bo.ID, "/w/acme/p/PAY")), http.StatusOK)
+
+		p := b.get("/w/acme/members")
+		expectText(t, p, "Bo Chen owns 1 thing here", "Transfer their ownerships to", "Nobody — keep them as gaps to fix later")
+		expectCSPClean(t, p)
+		if strings.Count(p.Body, "Transfer their ownerships to") != 1 {
+			t.Error("the transfer choice shows for members who own nothing")
+		}
+		p = b.post("/w/acme/members/"+bo.ID+"/remove", url.Values{"transfer_to": {"user:" + cy.ID}})
+		expectStatus(t, p, http.StatusOK)
+		expectText(t, p, "Member removed. Their ownerships were transferred.")
+		to, err := s.app.Owners.Get(ctx, ana.ID, "acme", owner.TargetRef{Type: owner.Project, ID: pay.ID})
+		if err != nil || len(to.Owners) != 1 || to.Owners[0].ID != cy.ID || to.Owners[0].Role != owner.Accountable {
+			t.Fatalf("owners after the transfer: %+v %v", to.Owners, err)
+		}
+
+		// Without an heir the ownership stays, as a gap on the map.
+		p = b.post("/w/acme/members/"+cy.ID+"/remove", url.Values{"transfer_to": {""}})
+		expectText(t, p, "Member removed.")
+		expectText(t, b.get("/w/acme/ownership"), "Cy Dane", "left the workspace")
+	})
+}
