@@ -669,3 +669,30 @@ func TestEditConflict(t *testing.T) {
 		testkit.WantFields(t, err, "base_version")
 	})
 }
+
+// TestProjectDeleteTakesDocumentFiles: deleting a project deletes its
+// documents by cascade, and their files' objects leave storage after the
+// commit (doc.Service is one of the project's Dependents).
+func TestProjectDeleteTakesDocumentFiles(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := testkit.Actor(w.mo)
+		dd, err := w.docs.Create(w.ctx, mo, "acme", doc.CreateInput{Title: "Plan", Type: doc.Design, Project: "PAY", Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := "diagram bytes"
+		if _, err := w.docs.PutFile(w.ctx, mo, "acme", dd.ID, "arch.png", strings.NewReader(body), int64(len(body))); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(storedFiles(t, w.filesDir())); n != 1 {
+			t.Fatalf("%d stored files before the delete, want 1", n)
+		}
+		if err := w.app.Projects.Delete(w.ctx, testkit.Actor(w.ana), "acme", "PAY"); err != nil {
+			t.Fatal(err)
+		}
+		if left := storedFiles(t, w.filesDir()); len(left) != 0 {
+			t.Errorf("objects left after the project's delete: %v", left)
+		}
+	})
+}

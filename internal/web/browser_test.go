@@ -245,6 +245,25 @@ func TestBrowserFirstRun(t *testing.T) {
 		t.Errorf("the SHA-256 copy button is hidden (err %v)", err)
 	}
 	shot("release-files-desktop")
+
+	// 6. Attach a document: "Add document" on the release page opens the
+	// form with the project and release filled in.
+	run("add document", chromedp.Click(chromedp.CSS(`#documents a[href*="/docs/new"]`)), chromedp.WaitVisible(chromedp.ID("new-document-title")))
+	run("write document",
+		chromedp.SendKeys(chromedp.ID("new-document-title"), "Refunds rollout runbook"),
+		chromedp.SetValue(chromedp.ID("new-document-type"), "runbook"),
+		chromedp.SendKeys(chromedp.ID("new-document-body"), "## Rollout\n\n1. Enable for 5% of merchants\n2. Watch the refund error rate"),
+		chromedp.Click(chromedp.CSS(`form.form button.btn-primary[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.prose h2`)),
+	)
+	if loc := location(); !strings.HasPrefix(loc, "/w/acme-inc/docs/") || !strings.HasSuffix(loc, "?notice=document-created") {
+		t.Errorf("after creating the document: %s", loc)
+	}
+	run("back to the release", chromedp.Click(chromedp.CSS(`a[href="/w/acme-inc/p/PAY/r/1.4.0"]`)), chromedp.WaitVisible(chromedp.CSS(`#documents a[href^="/w/acme-inc/docs/"]`)))
+	if text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#documents"))); err != nil || !strings.Contains(text, "Refunds rollout runbook") {
+		t.Errorf("the release's documents card: %q (%v)", text, err)
+	}
+
 	for _, step := range []struct{ to, next string }{{"in_progress", "in_review"}, {"in_review", "released"}, {"released", "rolled_back"}} {
 		run("move to "+step.to,
 			chromedp.Click(chromedp.CSS(`.release-actions form:has(input[name=to][value=`+step.to+`]) button`)),
@@ -259,6 +278,17 @@ func TestBrowserFirstRun(t *testing.T) {
 	for _, want := range []string{"Released. Nice work.", "In review → Released", "Planned → In progress", "Roll back…"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("release page does not show %q:\n%s", want, text)
+		}
+	}
+	// 7. The evidence frozen at release: fetched like the download link does,
+	// it names the file and the document by hash and version id.
+	evidence, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[href$="/evidence"]').href).then(r => r.ok ? r.text() : "HTTP " + r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"schema":"shipshape.release-evidence/v2"`, `"name":"refunds-1.4.0.tar.gz"`, `"type":"runbook"`, `"version_id":"`, `"to":"released"`} {
+		if !strings.Contains(evidence, want) {
+			t.Errorf("the evidence lacks %s:\n%s", want, evidence)
 		}
 	}
 	run("board", chromedp.Click(chromedp.CSS(`.sidenav a[href="/w/acme-inc/releases"]`)), chromedp.WaitVisible(chromedp.CSS(`.board a[href="/w/acme-inc/p/PAY/r/1.4.0"]`)))
