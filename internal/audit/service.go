@@ -17,6 +17,7 @@ type Filter struct {
 	ActorID    string
 	Action     string // exact action or a prefix ending in "." (e.g. "project.")
 	TargetType string
+	TargetID   string
 	Since      *time.Time
 	Limit      int
 	Cursor     string
@@ -50,6 +51,10 @@ func List(ctx context.Context, q db.Querier, workspaceID string, f Filter) (Page
 	if f.TargetType != "" {
 		where = append(where, "e.target_type = ?")
 		args = append(args, f.TargetType)
+	}
+	if f.TargetID != "" {
+		where = append(where, "e.target_id = ?")
+		args = append(args, f.TargetID)
 	}
 	if f.Since != nil {
 		where = append(where, "e.at >= ?")

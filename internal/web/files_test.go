@@ -206,8 +206,10 @@ func TestReleaseFiles(t *testing.T) {
 			}
 			p = b.post(rel+"/files/notes.txt/delete", nil)
 			expectStatus(t, p, http.StatusOK)
-			expectText(t, p, "File deleted.")
-			expectNoText(t, p, "notes.txt")
+			expectText(t, p, "File deleted.", "Ana Lima deleted notes.txt from release PAY 2.0.0")
+			if strings.Contains(p.Body, `href="`+rel+`/files/notes.txt"`) {
+				t.Error("the deleted file is still listed")
+			}
 			expectStatus(t, b.get(rel+"/files/notes.txt"), http.StatusNotFound)
 			expectStatus(t, b.post(rel+"/files/notes.txt/delete", nil), http.StatusNotFound)
 		})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shipshape/internal/apperr"
+	"shipshape/internal/audit"
 	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/owner"
@@ -158,6 +159,7 @@ type releaseData struct {
 	MaxUpload string
 	Owners    *ownersCard
 	Documents []doc.Summary // attached to the release, those the caller may see
+	Activity  []activity    // the newest events about the release
 }
 
 func (s *server) releasePage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -214,6 +216,14 @@ func (s *server) showRelease(w http.ResponseWriter, r *http.Request, c *call, v 
 		return
 	}
 	d.Documents = docs.Items
+	events, err := s.Workspaces.Audit(ctx, c.uid(), ws, audit.Filter{TargetType: "release", TargetID: rel.ID, Limit: 8})
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	for _, e := range events.Items {
+		d.Activity = append(d.Activity, describe(e, a.Slug, names))
+	}
 	for _, f := range files {
 		d.Files = append(d.Files, fileRow{File: f, UploaderName: nameOf(f.UploadedBy), Href: d.Path + "/files/" + url.PathEscape(f.Name)})
 	}

@@ -202,7 +202,7 @@ func TestReleasePageOwnersAndDocuments(t *testing.T) {
 		if p.URL.Path != path {
 			t.Errorf("after assigning at %s", p.URL)
 		}
-		expectText(t, p, "Owner saved.", "Vi Park")
+		expectText(t, p, "Owner saved.", "Vi Park", "Recent activity", "Ana Lima made Vi Park security owner of PAY 3.1.0", "Ana Lima planned release PAY 3.1.0")
 		got, err := s.app.Releases.Get(ctx, ana.ID, "acme", "PAY", "3.1.0")
 		if err != nil || len(got.Owners) != 1 || got.Owners[0].ID != vi.ID || got.Owners[0].Role != "security" {
 			t.Fatalf("release owners %+v %v", got.Owners, err)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"shipshape/internal/audit"
+	"shipshape/internal/doc"
+	"shipshape/internal/release"
 )
 
 // activity is one audit event told as a sentence: "<Actor> <Verb>
@@ -38,6 +40,15 @@ var actionGroups = []struct{ Prefix, Label string }{
 	{"invitation.", "Invitations"},
 	{"team.", "Teams"},
 	{"workspace.", "Workspace"},
+	{"release.", "Releases"},
+	{"document.", "Documents"},
+	{"ownership.", "Ownership"},
+}
+
+// docTypePhrases name a document of each type in a sentence.
+var docTypePhrases = map[doc.Type]string{
+	doc.Design: "a design doc", doc.PRD: "a PRD", doc.RFC: "an RFC", doc.ThreatModel: "a threat model",
+	doc.SecurityRequirements: "a security requirements document", doc.Runbook: "a runbook", doc.Other: "a document",
 }
 
 // describe turns an event into a sentence. names resolves user ids to
@@ -117,6 +128,74 @@ func describe(e audit.Event, wsSlug string, names map[string]string) activity {
 		a.Verb, a.Object, a.Tail = verb, comp, " in "+key
 		if e.Action != "component.delete" {
 			a.ObjectURL = projectURL(key) + "/c/" + comp
+		}
+	// Releases: the label is "PAY 1.2.0", with "/file.name" for files,
+	// " → status" for moves and " sha256:…" for evidence.
+	case "release.create", "release.update", "release.delete", "release.transition", "release.evidence", "release.file_upload", "release.file_delete":
+		rel, extra := label, ""
+		switch e.Action {
+		case "release.transition":
+			rel, extra, _ = strings.Cut(label, " → ")
+		case "release.evidence":
+			rel, _, _ = strings.Cut(label, " sha256:")
+		case "release.file_upload", "release.file_delete":
+			rel, extra, _ = strings.Cut(label, "/")
+		}
+		if e.Action != "release.delete" {
+			if key, version, ok := strings.Cut(rel, " "); ok && projectURL(key) != "" {
+				a.ObjectURL = releasePath(wsSlug, key, version)
+			}
+		}
+		a.Object = rel
+		switch e.Action {
+		case "release.create":
+			a.Verb = "planned release"
+		case "release.update":
+			a.Verb = "edited release"
+		case "release.delete":
+			a.Verb = "deleted release"
+		case "release.transition":
+			a.Verb, a.Tail = "moved release", " to "+statusLabel(release.Status(extra))
+		case "release.evidence":
+			a.Verb = "froze the evidence of release"
+		case "release.file_upload":
+			a.Verb, a.Object, a.Tail = "uploaded", extra, " to release "+rel
+		case "release.file_delete":
+			a.Verb, a.Object, a.Tail, a.ObjectURL = "deleted", extra, " from release "+rel, ""
+		}
+	// Documents: the trail keeps only the type (and hashes), never a title.
+	case "document.create", "document.update", "document.delete", "document.file.upload", "document.file.delete":
+		typ, _, _ := strings.Cut(label, " ")
+		what := docTypePhrases[doc.Type(typ)]
+		if what == "" {
+			what = "a document"
+		}
+		if e.Action != "document.delete" && wsSlug != "" {
+			a.ObjectURL = docPath(wsSlug, e.TargetID)
+		}
+		a.Verb, a.Object = map[string]string{"document.create": "created", "document.update": "edited", "document.delete": "deleted",
+			"document.file.upload": "attached a file to", "document.file.delete": "removed a file from"}[e.Action], what
+	// Ownership: "<role> owner of <target>: <kind> <id>".
+	case "ownership.assign", "ownership.unassign":
+		role, rest, _ := strings.Cut(label, " owner of ")
+		target, who, _ := strings.Cut(rest, ": ")
+		kind, id, _ := strings.Cut(who, " ")
+		owner := "a team"
+		if kind == "user" {
+			owner = "a former member"
+			if n := names[id]; n != "" {
+				owner = n
+			}
+		}
+		if e.Action == "ownership.assign" {
+			a.Verb, a.Object, a.Tail = "made", owner, " "+role+" owner of "+target
+		} else {
+			a.Verb, a.Object, a.Tail = "removed", owner, " as "+role+" owner of "+target
+		}
+	case "ownership.policy":
+		a.Verb = "changed the ownership policy"
+		if strings.HasSuffix(label, "=true") {
+			a.Tail = ": every target needs one accountable owner"
 		}
 	// Account and site events (site chain; shown if ever listed).
 	case "user.create":
