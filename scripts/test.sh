@@ -3,8 +3,8 @@
 #
 #   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -run Foo -v
 #
-# 1. installs PostgreSQL and Chromium with apt-get, and the versitygw S3 server with go install,
-#    if (and only if) they are missing
+# 1. installs PostgreSQL, Chromium and strace (for the no-outbound-connections test) with apt-get,
+#    and the versitygw S3 server with go install, if (and only if) they are missing
 # 2. starts a throwaway PostgreSQL cluster (scripts/pg-throwaway.sh) and a throwaway S3 server
 #    (scripts/s3-throwaway.sh), always torn down on exit
 # 3. exports SHIPSHAPE_TEST_POSTGRES, SHIPSHAPE_TEST_CHROMIUM and SHIPSHAPE_TEST_S3 (+ _ACCESS_KEY, _SECRET_KEY)
@@ -105,6 +105,7 @@ header "dependencies"
 missing=()
 find_pg_bindir || missing+=(postgresql)
 chromium_bin >/dev/null || missing+=(chromium)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "missing: ${missing[*]}"
   apt_install "${missing[@]}" || log "installing ${missing[*]} failed"
@@ -227,6 +228,7 @@ printf '  %s\n' "${results[@]}"
 [ "$HAVE_PG" -eq 1 ] || echo "  (PostgreSQL unavailable: PostgreSQL tests were not exercised)"
 [ "$HAVE_CHROMIUM" -eq 1 ] || echo "  (Chromium unavailable: browser tests were not exercised)"
 [ "$HAVE_S3" -eq 1 ] || echo "  (versitygw unavailable: S3 file storage tests were not exercised)"
+command -v strace >/dev/null 2>&1 || echo "  (strace unavailable: the no-outbound-connections test was skipped)"
 if [ "$failed" -ne 0 ]; then
   echo "TEST SUMMARY: FAIL"
   exit 1

@@ -19,10 +19,13 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/consent"
 	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/jsonx"
 	"shipshape/internal/owner"
+	"shipshape/internal/policy"
+	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/search"
@@ -39,9 +42,14 @@ type Deps struct {
 	Owners     *owner.Service
 	Docs       *doc.Service
 	Search     *search.Service
+	Consent    *consent.Service
+	Policies   *policy.Service
 	TrustProxy bool
 	BodyLimit  int64 // JSON bodies
 	MaxUpload  int64 // raw uploads (routes with RawRequest)
+
+	// PrivacyInventory returns the personal-data inventory (app.PrivacyInventory).
+	PrivacyInventory func() privacy.Inventory
 }
 
 type api struct {

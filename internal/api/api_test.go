@@ -17,9 +17,10 @@ import (
 
 // client calls the API of a test server with a token.
 type client struct {
-	t     *testing.T
-	base  string
-	token string
+	t      *testing.T
+	base   string
+	token  string
+	header http.Header // extra request headers
 }
 
 type response struct {
@@ -73,6 +74,9 @@ func (c client) do(method, path string, body any) response {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -86,6 +90,17 @@ func (c client) do(method, path string, body any) response {
 }
 
 func (c client) with(token string) client { c.token = token; return c }
+
+// withHeader adds a request header (the client's own copy).
+func (c client) withHeader(k, v string) client {
+	h := c.header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(k, v)
+	c.header = h
+	return c
+}
 
 // world is a server with two workspaces: acme (Ana owner, Vic viewer, Mo
 // member) and other (Oscar owner).

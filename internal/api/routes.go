@@ -8,9 +8,12 @@ import (
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/consent"
 	"shipshape/internal/doc"
 	"shipshape/internal/owner"
 	"shipshape/internal/perm"
+	"shipshape/internal/policy"
+	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/search"
@@ -30,9 +33,28 @@ func (a *api) routeTable() []route {
 		{Method: "GET", Path: "/me/tokens", Tag: "me", Status: 200, Summary: "The caller's personal access tokens (never the secret)", Response: list[account.Token]{}, h: a.listTokens},
 		{Method: "POST", Path: "/me/tokens", Tag: "me", Status: 201, Summary: "Create a personal access token; the secret is shown once", Request: tokenInput{}, Response: tokenCreated{}, h: a.createToken},
 		{Method: "DELETE", Path: "/me/tokens/{id}", Tag: "me", Status: 204, Summary: "Revoke a token", h: a.revokeToken},
+		{Method: "GET", Path: "/me/preferences", Tag: "privacy", Status: 200,
+			Summary:  "The caller's choices for product e-mails (default on), marketing e-mails and product analytics (default off), and what applies to this request: with Sec-GPC: 1 or DNT: 1, marketing and analytics are off whatever is stored",
+			Response: consent.Preferences{}, h: a.getPreferences},
+		{Method: "PUT", Path: "/me/preferences", Tag: "privacy", Status: 200,
+			Summary: "Change some of the caller's choices (absent fields stay); each change is recorded in the consent ledger with how it was made",
+			Request: consent.Patch{}, Response: consent.Preferences{}, h: a.putPreferences},
+		{Method: "GET", Path: "/me/consents", Tag: "privacy", Status: 200, Summary: "The caller's consent ledger, newest first: what was chosen, when, how, and whether a privacy signal was present",
+			Response: list[consent.Event]{}, h: a.consentLedger},
+		{Method: "GET", Path: "/privacy/policy", Tag: "privacy", Public: true, Status: 200,
+			Summary: "The privacy policy in force (version 0: the built-in policy, until a site admin publishes one)", Response: policy.Policy{}, h: a.currentPolicy},
+		{Method: "GET", Path: "/privacy/policies", Tag: "privacy", Public: true, Status: 200,
+			Summary: "Every published version of the privacy policy with its changelog, newest first", Response: list[policy.Summary]{}, h: a.policyHistory},
+		{Method: "POST", Path: "/me/policy-acceptances", Tag: "privacy", Status: 200,
+			Summary: "Acknowledge the current version of the privacy policy (recorded with the time)", Request: policy.AcceptInput{}, Response: policy.Status{}, h: a.acceptPolicy},
+		{Method: "POST", Path: "/admin/privacy/policies", Tag: "admin", Status: 201,
+			Summary: "Publish a new version of the privacy policy (Markdown body, changelog, material: whether people must acknowledge it) (site admins)",
+			Request: policy.PublishInput{}, Response: policy.Policy{}, h: a.publishPolicy},
 
 		{Method: "GET", Path: "/admin/settings", Tag: "admin", Status: 200, Summary: "Site settings (site admins)", Response: account.SiteSettings{}, h: a.siteSettings},
 		{Method: "PATCH", Path: "/admin/settings", Tag: "admin", Status: 200, Summary: "Change site settings: signup_mode open or invite (site admins)", Request: account.SiteSettings{}, Response: account.SiteSettings{}, h: a.updateSiteSettings},
+		{Method: "GET", Path: "/admin/privacy/inventory", Tag: "admin", Status: 200, Response: privacy.Inventory{}, h: a.privacyInventory,
+			Summary: "The personal-data inventory (record of processing activities): every column with category, purpose, legal basis, retention, export and erasure (site admins)"},
 
 		{Method: "POST", Path: "/workspaces", Tag: "workspaces", Status: 201, Summary: "Create a workspace; the caller becomes owner", Request: workspace.CreateInput{}, Response: workspace.Workspace{}, h: a.createWorkspace},
 		{Method: "GET", Path: "/workspaces", Tag: "workspaces", Status: 200, Summary: "Workspaces the caller belongs to", Response: list[workspace.Workspace]{}, h: a.listWorkspaces},

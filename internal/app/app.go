@@ -18,10 +18,12 @@ import (
 	"shipshape/internal/api"
 	"shipshape/internal/blob"
 	"shipshape/internal/config"
+	"shipshape/internal/consent"
 	"shipshape/internal/db"
 	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/owner"
+	"shipshape/internal/policy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/search"
@@ -41,6 +43,8 @@ type App struct {
 	Owners     *owner.Service
 	Docs       *doc.Service
 	Search     *search.Service
+	Consent    *consent.Service
+	Policies   *policy.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -101,14 +105,17 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Owners = &owner.Service{DB: d, Now: now, Workspaces: a.Workspaces, Documents: doc.Visible}
 	a.Docs = &doc.Service{DB: d, Now: now, Workspaces: a.Workspaces, Projects: a.Projects, Blobs: a.Blobs, MaxUpload: cfg.MaxUpload, Log: log}
 	a.Projects.Dependents = []project.Dependent{a.Releases, a.Docs} // release and document files leave storage with their project
+	a.Consent = &consent.Service{DB: d, Now: now}
+	a.Policies = &policy.Service{DB: d, Now: now}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
 	tls := cfg.BehindTLSProxy
-	apiHandler := api.New(api.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
+	apiHandler := api.New(api.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: a.Owners, Docs: a.Docs, Search: a.Search})
-	webHandler, err := web.New(web.Deps{Log: log, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now})
+		Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies})
+	webHandler, err := web.New(web.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
+		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now,
+		Outbound: cfg.Outbound()})
 	if err != nil {
 		return nil, err
 	}

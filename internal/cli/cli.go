@@ -48,6 +48,7 @@ Commands:
   admin create-token    create a personal access token and print it
   admin reset-password  set a user's password (read from stdin) and end their sessions
   audit verify          verify the audit hash chains
+  privacy inventory     print the personal-data inventory (text or JSON)
   version               print the version
 
 Run "shipshape <command> --help" for the flags of a command.
@@ -72,6 +73,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = admin(ctx, rest, env)
 	case "audit":
 		err = auditCmd(ctx, rest, env)
+	case "privacy":
+		err = privacyCmd(rest, env)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
 			fmt.Fprint(env.Stdout, "Usage: shipshape version\n\nPrint the version of this binary.\n")
@@ -324,6 +327,36 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("%d audit chain(s) failed verification", bad)
 	}
 	return nil
+}
+
+// privacyCmd prints the personal-data inventory. It needs no database:
+// the inventory is what the code declares, and a test keeps it equal to
+// the schema.
+func privacyCmd(args []string, env Env) error {
+	if len(args) == 0 || args[0] != "inventory" {
+		fmt.Fprint(env.Stdout, "Usage: shipshape privacy inventory [--format text|json]\n")
+		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
+			return fmt.Errorf("unknown privacy command %q (want inventory)", args[0])
+		}
+		return nil
+	}
+	fs := newFlags("privacy inventory", "Print the personal-data inventory: every table and column, and for personal data its category,\n"+
+		"purpose, legal basis, retention, export and erasure (a record of processing activities). Needs no database.", env)
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	inv := app.PrivacyInventory()
+	switch *format {
+	case "text":
+		return inv.WriteText(env.Stdout)
+	case "json":
+		return inv.WriteJSON(env.Stdout)
+	}
+	return fmt.Errorf("--format must be text or json, not %q", *format)
 }
 
 // describe turns a domain error into a readable CLI message.

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -188,5 +189,55 @@ func TestServeRefusesUnreachableObjectStorage(t *testing.T) {
 	code, _, errOut := run(t, "", env, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--blob", "s3://nope?endpoint=127.0.0.1:1&tls=false")
 	if code != 1 || !strings.Contains(errOut, "file storage") {
 		t.Fatalf("exit %d, stderr %q; want a file storage error", code, errOut)
+	}
+}
+
+func TestPrivacyInventoryNeedsNoDatabase(t *testing.T) {
+	code, out, errOut := run(t, "", nil, "privacy", "inventory")
+	if code != 0 || !strings.Contains(out, "record of processing activities") || !strings.Contains(out, "- email: contact") {
+		t.Fatalf("privacy inventory: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	code, out, errOut = run(t, "", nil, "privacy", "inventory", "--format", "json")
+	if code != 0 {
+		t.Fatalf("--format json: exit %d: %s", code, errOut)
+	}
+	var inv struct {
+		Tables []struct {
+			Name   string `json:"name"`
+			Fields []struct {
+				Column   string `json:"column"`
+				Personal bool   `json:"personal"`
+				Category string `json:"category"`
+			} `json:"fields"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		t.Fatalf("--format json does not parse: %v\n%s", err, out)
+	}
+	found := false
+	for _, tb := range inv.Tables {
+		for _, f := range tb.Fields {
+			if tb.Name == "users" && f.Column == "email" {
+				found = f.Personal && f.Category == "contact"
+			}
+		}
+	}
+	if !found {
+		t.Error("the JSON inventory does not mark users.email as personal contact data")
+	}
+	if code, _, errOut := run(t, "", nil, "privacy", "inventory", "--format", "yaml"); code != 1 || !strings.Contains(errOut, "text or json") {
+		t.Errorf("--format yaml: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "", nil, "privacy", "inventory", "--help"); code != 0 || !strings.Contains(errOut, "Usage: shipshape privacy inventory") || !strings.Contains(errOut, "-format") {
+		t.Errorf("privacy inventory --help: exit %d: %s", code, errOut)
+	}
+	if code, out, _ := run(t, "", nil, "privacy"); code != 0 || !strings.Contains(out, "Usage: shipshape privacy inventory") {
+		t.Errorf("privacy: exit %d: %s", code, out)
+	}
+	if code, _, _ := run(t, "", nil, "privacy", "export"); code != 1 {
+		t.Errorf("privacy export: exit %d, want 1 (unknown command)", code)
+	}
+	if _, out, _ := run(t, "", nil, "--help"); !strings.Contains(out, "privacy inventory") {
+		t.Error("top-level help does not list privacy inventory")
 	}
 }

@@ -78,6 +78,11 @@ type view struct {
 	Now        time.Time
 	Status     int
 	Data       any
+	// PolicyPending is a material privacy-policy version the signed-in
+	// person has to acknowledge (0: none); Path is where they are, to come
+	// back to after acknowledging.
+	PolicyPending int
+	Path          string
 }
 
 // F returns the state of the named form: posted values and problems after a
@@ -205,6 +210,13 @@ func (s *server) fillView(r *http.Request, c *call, v *view) {
 	if c != nil && v.User == nil {
 		v.User = c.user()
 	}
+	if v.User != nil && !v.Bare && v.Nav != "privacy-policy" {
+		st, err := s.Policies.Status(r.Context(), v.User.ID, v.User.CreatedAt)
+		if err != nil {
+			s.Log.Warn("privacy policy status", "err", err)
+		}
+		v.PolicyPending, v.Path = st.Pending, r.URL.RequestURI()
+	}
 	if v.User != nil && v.Workspaces == nil && !v.Bare {
 		ws, err := s.Workspaces.List(r.Context(), v.User.ID)
 		if err != nil {
@@ -250,6 +262,9 @@ var notices = map[string]string{
 	"team-member-added":          "Added to the team.",
 	"team-member-removed":        "Removed from the team.",
 	"profile-updated":            "Profile saved.",
+	"consent-saved":              "Choice saved.",
+	"policy-accepted":            "Thank you — your confirmation is recorded.",
+	"policy-published":           "New version published.",
 	"password-changed":           "Password changed. Your other sessions were signed out.",
 	"token-revoked":              "Token revoked. It stops working immediately.",
 	"signup-open":                "Sign-up is now open: anyone who can reach this server can create an account.",

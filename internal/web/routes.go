@@ -92,13 +92,24 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /profile", s.authed(s.profilePage))
 	mux.HandleFunc("POST /profile", s.authed(s.updateProfile))
 	mux.HandleFunc("POST /profile/password", s.authed(s.changePassword))
+	mux.HandleFunc("GET /profile/privacy", s.authed(s.privacyPage))
+	mux.HandleFunc("POST /profile/privacy/consent", s.authed(s.setConsent))
 	mux.HandleFunc("GET /tokens", s.authed(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.authed(s.createToken))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.authed(s.revokeToken))
 
 	// Site administration: site admins only, a 404 for everyone else.
 	mux.HandleFunc("GET /admin", s.authed(s.adminPage))
+	mux.HandleFunc("GET /admin/privacy", s.authed(s.privacyInventoryPage))
+	mux.HandleFunc("GET /admin/outbound", s.authed(s.outboundPage))
 	mux.HandleFunc("POST /admin/signup", s.authed(s.setSignupMode))
+
+	// Transparency: public pages, and acknowledging a policy change.
+	mux.HandleFunc("GET /privacy", s.privacyPolicyPage)
+	mux.HandleFunc("GET /cookies", s.cookiesPage)
+	mux.HandleFunc("POST /privacy/accept", s.authed(s.acceptPolicy))
+	mux.HandleFunc("GET /admin/policy", s.authed(s.adminPolicyPage))
+	mux.HandleFunc("POST /admin/policy", s.authed(s.publishPolicy))
 
 	// Everything else is a styled 404.
 	mux.HandleFunc("/", s.notFound)

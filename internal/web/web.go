@@ -10,10 +10,14 @@ import (
 	"time"
 
 	"shipshape/internal/account"
+	"shipshape/internal/config"
+	"shipshape/internal/consent"
 	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
 	"shipshape/internal/markdown"
 	"shipshape/internal/owner"
+	"shipshape/internal/policy"
+	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/search"
@@ -30,12 +34,18 @@ type Deps struct {
 	Owners       *owner.Service
 	Docs         *doc.Service
 	Search       *search.Service
+	Consent      *consent.Service
+	Policies     *policy.Service
 	SecureCookie bool
 	TrustProxy   bool
 	BodyLimit    int64 // every form but the file upload
 	MaxUpload    int64 // largest release file; 0: the release service's limit
 	BaseURL      string
 	Now          func() time.Time
+	Outbound     []config.OutboundConnection // what the admin configured; shown on /admin/outbound
+
+	// PrivacyInventory returns the personal-data inventory (app.PrivacyInventory).
+	PrivacyInventory func() privacy.Inventory
 }
 
 // server holds the parsed templates and static files for the handlers.

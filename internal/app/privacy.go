@@ -1,0 +1,36 @@
+package app
+
+import (
+	"shipshape/internal/account"
+	"shipshape/internal/audit"
+	"shipshape/internal/consent"
+	"shipshape/internal/db"
+	"shipshape/internal/doc"
+	"shipshape/internal/owner"
+	"shipshape/internal/policy"
+	"shipshape/internal/privacy"
+	"shipshape/internal/project"
+	"shipshape/internal/release"
+	"shipshape/internal/search"
+	"shipshape/internal/workspace"
+)
+
+// PrivacyInventory assembles the personal-data inventory from every
+// domain's declaration. A domain with a new table adds it to its own
+// privacy.go; a new domain adds its function here. TestPrivacyInventory
+// fails until every column of both engines' schemas is declared.
+func PrivacyInventory() privacy.Inventory {
+	return privacy.New(
+		account.PrivacyInventory(),
+		workspace.PrivacyInventory(),
+		project.PrivacyInventory(),
+		release.PrivacyInventory(),
+		owner.PrivacyInventory(),
+		doc.PrivacyInventory(),
+		audit.PrivacyInventory(),
+		search.PrivacyInventory(),
+		consent.PrivacyInventory(),
+		policy.PrivacyInventory(),
+		db.PrivacyInventory(),
+	)
+}

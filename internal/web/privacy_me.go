@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+
+	"shipshape/internal/consent"
+)
+
+// purposeView is one choice on the privacy page.
+type purposeView struct {
+	Purpose   consent.Purpose
+	Title     string
+	Help      string
+	On        bool // the stored choice
+	Effective bool // what applies to this request
+	Signalled bool // off because of the browser's privacy signal
+}
+
+var purposeText = map[consent.Purpose][2]string{
+	consent.ProductEmail:     {"Product e-mails", "Messages about your own work: invitations, releases you own, documents shared with you. On unless you object."},
+	consent.MarketingEmail:   {"Marketing e-mails", "News about Shipshape from the people who run this server. Off unless you opt in."},
+	consent.ProductAnalytics: {"Product analytics", "Counting which features are used, on this server only — nothing leaves it. Off unless you opt in."},
+}
+
+type privacyMeData struct {
+	GPC      bool
+	Purposes []purposeView
+	Ledger   []consent.Event
+}
+
+// privacyPage shows the caller's choices, with one button each to give or
+// withdraw, and their consent history.
+func (s *server) privacyPage(w http.ResponseWriter, r *http.Request, c *call) {
+	ctx := r.Context()
+	gpc := consent.SignalFrom(r)
+	pr, err := s.Consent.Preferences(ctx, c.uid(), gpc)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	ledger, err := s.Consent.Ledger(ctx, c.uid())
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	if len(ledger) > 20 {
+		ledger = ledger[:20]
+	}
+	d := privacyMeData{GPC: gpc, Ledger: ledger}
+	eff := consent.Preferences{ProductEmail: pr.Effective.ProductEmail, MarketingEmail: pr.Effective.MarketingEmail, ProductAnalytics: pr.Effective.ProductAnalytics}
+	for _, p := range consent.Purposes() {
+		d.Purposes = append(d.Purposes, purposeView{Purpose: p, Title: purposeText[p][0], Help: purposeText[p][1],
+			On: pr.Get(p), Effective: eff.Get(p), Signalled: gpc && p.Signalled()})
+	}
+	s.render(w, r, c, "privacy-me", &view{Title: "Privacy", Nav: "privacy", Data: d})
+}
+
+// setConsent gives or withdraws one choice: one click either way.
+func (s *server) setConsent(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	on := r.PostForm.Get("on") == "true"
+	var p consent.Patch
+	switch consent.Purpose(r.PostForm.Get("purpose")) {
+	case consent.ProductEmail:
+		p.ProductEmail = &on
+	case consent.MarketingEmail:
+		p.MarketingEmail = &on
+	case consent.ProductAnalytics:
+		p.ProductAnalytics = &on
+	default:
+		s.errorPage(w, r, http.StatusBadRequest, "Choose one of product e-mails, marketing e-mails or product analytics.")
+		return
+	}
+	if _, err := s.Consent.Set(r.Context(), c.actor, p, consent.Web, consent.SignalFrom(r)); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	redirect(w, r, "/profile/privacy?notice=consent-saved")
+}

@@ -1,0 +1,41 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"shipshape/internal/db"
+	"shipshape/internal/testkit"
+)
+
+func TestPrivacyChoices(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		p := b.get("/profile/privacy")
+		expectStatus(t, p, http.StatusOK)
+		expectCSPClean(t, p)
+		expectText(t, p, "Product e-mails On", "Marketing e-mails Off", "Product analytics Off", "No changes yet")
+		expectNoText(t, p, "privacy signal")
+
+		// One click to give, one to withdraw; both land in the history.
+		p = b.post("/profile/privacy/consent", url.Values{"purpose": {"marketing_email"}, "on": {"true"}})
+		expectText(t, p, "Choice saved.", "Marketing e-mails On", "Turned on marketing e-mails", "On this page")
+		p = b.post("/profile/privacy/consent", url.Values{"purpose": {"marketing_email"}, "on": {"false"}})
+		expectText(t, p, "Marketing e-mails Off", "Turned off marketing e-mails")
+		expectStatus(t, b.post("/profile/privacy/consent", url.Values{"purpose": {"telemetry"}, "on": {"true"}}), http.StatusBadRequest)
+
+		// With Sec-GPC the page says so, and analytics opted into shows off.
+		b.post("/profile/privacy/consent", url.Values{"purpose": {"product_analytics"}, "on": {"true"}})
+		req := mustRequest(t, "GET", b.base+"/profile/privacy")
+		req.Header.Set("Sec-GPC", "1")
+		p = b.do(req)
+		expectText(t, p, "Your browser sends a privacy signal", "Product analytics Off — on below, off while your browser sends its privacy signal")
+		if !strings.Contains(p.Body, `name="on" value="false"`) {
+			t.Error("the stored choice (on) is not offered to turn off")
+		}
+	})
+}
