@@ -22,6 +22,7 @@ import (
 	"shipshape/internal/db"
 	"shipshape/internal/doc"
 	"shipshape/internal/httpx"
+	"shipshape/internal/jobs"
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/project"
@@ -49,6 +50,9 @@ type App struct {
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
 	Handler http.Handler
+	// Jobs is the background work Serve runs (retention, erasure, exports);
+	// domains add their job in New.
+	Jobs *jobs.Runner
 }
 
 // NewLogger builds the structured logger the config asks for.
@@ -109,6 +113,8 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Policies = &policy.Service{DB: d, Now: now}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
+	a.Jobs = &jobs.Runner{Now: now, Log: log}
+
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
@@ -154,6 +160,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopJobs := a.Jobs.Start(ctx)
+	defer stopJobs()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
