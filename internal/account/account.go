@@ -20,6 +20,9 @@ type User struct {
 	SiteAdmin bool      `json:"site_admin"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// DeletionScheduledFor is when the account will be erased, if its owner
+	// asked for that (cancellable until then).
+	DeletionScheduledFor *time.Time `json:"deletion_scheduled_for"`
 }
 
 // SignupInput is what a person gives to create an account.

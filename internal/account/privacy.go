@@ -37,6 +37,9 @@ func PrivacyInventory() []privacy.Table {
 					Basis: privacy.Contract, Retention: lifeOfAccount, Export: "profile.json", Erasure: onErasure},
 				{Column: "password_changed_at", Personal: true, Category: privacy.Account, Purpose: "security: when the password last changed",
 					Basis: privacy.LegitimateInterest, Retention: lifeOfAccount, Export: "profile.json", Erasure: onErasure},
+				{Column: "deletion_scheduled_for", Personal: true, Category: privacy.Account, Purpose: "when the person's requested account deletion takes effect (cancellable until then)",
+					Basis: privacy.LegalObligation, Retention: "until the deletion happens or is cancelled", Export: "profile.json", Erasure: "cleared by the erasure"},
+				privacy.Not("erased_at", "when the row became a tombstone; from then on the row holds no personal data"),
 			}},
 		{Name: "sessions", Domain: "account", Purpose: "Signed-in browser sessions (the session cookie is the only cookie).",
 			Fields: sessionFields()},
@@ -76,6 +79,12 @@ func PrivacyInventory() []privacy.Table {
 				privacy.Not("key", "setting name"),
 				privacy.Not("value", "setting value, e.g. open or invite; no setting holds personal data"),
 			}},
+		{Name: "erasures", Domain: "account", Purpose: "The deletion ledger: which accounts were erased, so that a restored older backup erases them again (also kept in file storage, outside the database).",
+			Fields: []privacy.Field{
+				privacy.Not("subject_id", "the erased account's id, which now names only its tombstone"),
+				privacy.Not("tombstone", "the tombstone's display name (\"Former member 7f3a\"), derived from the id"),
+				privacy.Not("erased_at", "when the erasure happened"),
+			}},
 	}
 }
 
@@ -84,13 +93,14 @@ const (
 	// Login throttle rows are short-lived in effect: a successful sign-in
 	// deletes the account's row and a new window restarts an old one.
 	throttleRetention = "short-lived: counts only within 15 minutes; a successful sign-in deletes the account's row, " +
-		"other rows stay until the next attempt on the same key restarts them (retention job: planned)"
+		"other rows are deleted by the retention job once their window started more than 1 day ago (retention category login_throttle)"
 )
 
 func sessionFields() []privacy.Field {
 	const (
 		retention = "until sign-out, password change, or expiry: idle 7 days / absolute 30 days by default (SHIPSHAPE_SESSION_IDLE, " +
-			"SHIPSHAPE_SESSION_MAX); an expired row is deleted when presented, others stay until deleted (retention job: planned)"
+			"SHIPSHAPE_SESSION_MAX); an expired row is deleted when presented, others by the retention job 30 days after they expired (retention category sessions)"
+		details = "as long as the session, and at most 90 days: the retention job blanks it then (retention category access_logs)"
 		export  = "sessions.json"
 		erasure = "deleted with the account"
 	)
@@ -106,8 +116,8 @@ func sessionFields() []privacy.Field {
 		{Column: "expires_at", Personal: true, Category: privacy.Activity, Purpose: "absolute expiry: sign-in time plus the session maximum",
 			Basis: privacy.Contract, Retention: retention, Export: export, Erasure: erasure},
 		{Column: "ip", Personal: true, Category: privacy.Device, Purpose: "security: the client address that signed in (recorded, not shown yet)",
-			Basis: privacy.LegitimateInterest, Retention: retention, Export: export, Erasure: erasure},
+			Basis: privacy.LegitimateInterest, Retention: details, Export: export, Erasure: erasure},
 		{Column: "user_agent", Personal: true, Category: privacy.Device, Purpose: "security: the browser that signed in (recorded, not shown yet)",
-			Basis: privacy.LegitimateInterest, Retention: retention, Export: export, Erasure: erasure},
+			Basis: privacy.LegitimateInterest, Retention: details, Export: export, Erasure: erasure},
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
+	"shipshape/internal/blob"
 	"shipshape/internal/db"
 )
 
@@ -31,6 +32,11 @@ type Service struct {
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 	Invitations Invitations
+	// Erasure (erase.go): how long a scheduled deletion waits, what other
+	// domains remove, and the file storage that keeps the deletion ledger.
+	DeletionGrace time.Duration
+	Erasers       []Eraser
+	Blobs         blob.Store
 }
 
 const settingSignupMode = "signup_mode"

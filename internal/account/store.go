@@ -14,10 +14,10 @@ import (
 	"shipshape/internal/validate"
 )
 
-const userCols = `id, email, name, company, job_title, site_admin, created_at, updated_at`
+const userCols = `id, email, name, company, job_title, site_admin, created_at, updated_at, deletion_scheduled_for`
 
 func scanUser(row interface{ Scan(...any) error }, u *User) error {
-	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt))
+	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
 }
 
 func findUser(ctx context.Context, q db.Querier, id string) (User, error) {
@@ -34,7 +34,7 @@ func findUserByEmail(ctx context.Context, q db.Querier, email string) (User, str
 	var u User
 	var hash string
 	err := q.QueryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE lower(email) = lower(?)`, email).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), &hash)
+		Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", apperr.NotFoundf("user not found")
 	}
@@ -102,10 +102,10 @@ func findSession(ctx context.Context, q db.Querier, idHash string) (sessionRow, 
 	var s sessionRow
 	var u User
 	err := q.QueryRow(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at,
-		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at
+		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, idHash).
 		Scan(&s.userID, db.Time(&s.createdAt), db.Time(&s.lastSeen), db.Time(&s.expiresAt),
-			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt))
+			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, u, apperr.E(apperr.Unauthenticated, "sign in to continue")
 	}
@@ -171,13 +171,92 @@ func findToken(ctx context.Context, q db.Querier, hash string) (tokenRow, User, 
 	var u User
 	var scopes string
 	err := q.QueryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at
+		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash).
 		Scan(&t.id, &scopes, db.NullTime(&t.expires), db.NullTime(&t.revoked), db.NullTime(&t.lastUsed),
-			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt))
+			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, u, apperr.E(apperr.Unauthenticated, "the token is not valid")
 	}
 	t.scopes = splitScopes(scopes)
 	return t, u, err
+}
+
+// erasureState reads a user's e-mail and whether the account is erased.
+func erasureState(ctx context.Context, q db.Querier, userID string) (email string, erased bool, err error) {
+	var at *time.Time
+	err = q.QueryRow(ctx, `SELECT email, erased_at FROM users WHERE id = ?`, userID).Scan(&email, db.NullTime(&at))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, apperr.NotFoundf("user not found")
+	}
+	return email, at != nil, err
+}
+
+// soleOwnerOf names the workspaces where userID is the only owner. (It
+// reads memberships, the workspace domain's table: an account cannot be
+// erased out from under the workspaces it alone can manage.)
+func soleOwnerOf(ctx context.Context, q db.Querier, userID string) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT w.name FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+		WHERE m.user_id = ? AND m.role = 'owner'
+		AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.workspace_id = m.workspace_id AND o.role = 'owner' AND o.user_id <> m.user_id)
+		ORDER BY w.name`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sole owner: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func dueDeletions(ctx context.Context, q db.Querier, now time.Time) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM users WHERE deletion_scheduled_for <= ? AND erased_at IS NULL ORDER BY deletion_scheduled_for`, now)
+	if err != nil {
+		return nil, fmt.Errorf("due deletions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// eraseAccount turns the users row into its tombstone and removes what
+// the account domain (and the membership rows of the person) hold.
+func eraseAccount(ctx context.Context, tx *db.Tx, userID, email string, e Erasure) error {
+	placeholder := "erased-" + userID + "@erased.invalid" // unique, undeliverable (.invalid is reserved)
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`UPDATE users SET email = ?, name = ?, password_hash = '', company = '', job_title = '', site_admin = FALSE,
+			age_confirmed_at = ?, updated_at = ?, password_changed_at = ?, deletion_scheduled_for = NULL, erased_at = ? WHERE id = ?`,
+			[]any{placeholder, e.Tombstone, e.ErasedAt, e.ErasedAt, e.ErasedAt, e.ErasedAt, userID}},
+		{`DELETE FROM sessions WHERE user_id = ?`, []any{userID}},
+		{`DELETE FROM tokens WHERE user_id = ?`, []any{userID}},
+		{`DELETE FROM login_throttle WHERE key = ?`, []any{"acct:" + strings.ToLower(email)}},
+		{`UPDATE invitations SET email = ? WHERE lower(email) = lower(?)`, []any{placeholder, email}},
+		{`DELETE FROM team_members WHERE user_id = ?`, []any{userID}},
+		{`DELETE FROM memberships WHERE user_id = ?`, []any{userID}},
+		{`UPDATE audit_events SET ip = '', user_agent = '' WHERE actor_id = ?`, []any{userID}},
+		{`INSERT INTO erasures (subject_id, tombstone, erased_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING`,
+			[]any{userID, e.Tombstone, e.ErasedAt}},
+	}
+	for _, st := range stmts {
+		if _, err := tx.Exec(ctx, st.q, st.args...); err != nil {
+			return fmt.Errorf("erase account: %w", err)
+		}
+	}
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/consent"
 	"shipshape/internal/doc"
+	"shipshape/internal/export"
 	"shipshape/internal/httpx"
 	"shipshape/internal/jsonx"
 	"shipshape/internal/owner"
@@ -28,6 +29,7 @@ import (
 	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/retention"
 	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
@@ -50,6 +52,8 @@ type Deps struct {
 
 	// PrivacyInventory returns the personal-data inventory (app.PrivacyInventory).
 	PrivacyInventory func() privacy.Inventory
+	Retention        *retention.Service
+	Exports          *export.Service
 }
 
 type api struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"shipshape/internal/account"
 	"shipshape/internal/consent"
 	"shipshape/internal/policy"
 )
@@ -49,4 +50,21 @@ func (a *api) publishPolicy(c *call) (any, error) {
 		return nil, err
 	}
 	return a.Policies.Publish(c.r.Context(), c.actor, c.principal.User.SiteAdmin, in)
+}
+
+// Account deletion: scheduled after a grace period, cancellable until then.
+
+func (a *api) deleteMe(c *call) (any, error) {
+	var in account.DeleteInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Accounts.ScheduleDeletion(c.r.Context(), c.actor, c.principal, in)
+}
+
+func (a *api) cancelDeletion(c *call) (any, error) {
+	if err := a.Accounts.CancelDeletion(c.r.Context(), c.actor, c.principal); err != nil {
+		return nil, err
+	}
+	return a.Accounts.User(c.r.Context(), c.userID())
 }

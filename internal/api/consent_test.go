@@ -85,3 +85,27 @@ func TestPrivacyPolicyThroughAPI(t *testing.T) {
 		wantStatus(t, w.api.do("POST", "/me/policy-acceptances", map[string]any{"version": 1}), 401, "unauthenticated")
 	})
 }
+
+func TestAccountDeletionThroughAPI(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := w.api.with(w.moT)
+		wantStatus(t, mo.do("DELETE", "/me", map[string]any{"password": "not my password"}), 400, "invalid")
+		r := mo.do("DELETE", "/me", map[string]any{"password": testkit.Password})
+		wantStatus(t, r, 202, "")
+		if r.json(t)["scheduled_for"] == nil {
+			t.Fatalf("scheduled %s", r.Body)
+		}
+		if m := mo.do("GET", "/me", nil).json(t); m["deletion_scheduled_for"] == nil {
+			t.Errorf("GET /me does not show the scheduled deletion: %v", m)
+		}
+		r = mo.do("POST", "/me/deletion/cancel", nil)
+		wantStatus(t, r, 200, "")
+		if r.json(t)["deletion_scheduled_for"] != nil {
+			t.Errorf("after cancel %s", r.Body)
+		}
+		wantStatus(t, mo.do("POST", "/me/deletion/cancel", nil), 409, "conflict")
+		// Ana is acme's only owner.
+		wantStatus(t, w.api.with(w.anaT).do("DELETE", "/me", map[string]any{"password": testkit.Password}), 409, "conflict")
+	})
+}

@@ -10,12 +10,14 @@ import (
 	"shipshape/internal/audit"
 	"shipshape/internal/consent"
 	"shipshape/internal/doc"
+	"shipshape/internal/export"
 	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/retention"
 	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
@@ -30,6 +32,11 @@ func (a *api) routeTable() []route {
 
 		{Method: "GET", Path: "/me", Tag: "me", Status: 200, Summary: "The caller's profile", Response: account.User{}, h: a.me},
 		{Method: "PATCH", Path: "/me", Tag: "me", Status: 200, Summary: "Edit the caller's profile", Request: account.ProfilePatch{}, Response: account.User{}, h: a.updateMe},
+		{Method: "DELETE", Path: "/me", Tag: "privacy", Status: 202,
+			Summary: "Schedule the erasure of the caller's account after a grace period (7 days), confirmed with the password; cancellable until then. The only owner of a workspace must hand it over first (409)",
+			Request: account.DeleteInput{}, Response: account.DeletionScheduled{}, h: a.deleteMe},
+		{Method: "POST", Path: "/me/deletion/cancel", Tag: "privacy", Status: 200, Summary: "Cancel the caller's scheduled account deletion",
+			Response: account.User{}, h: a.cancelDeletion},
 		{Method: "GET", Path: "/me/tokens", Tag: "me", Status: 200, Summary: "The caller's personal access tokens (never the secret)", Response: list[account.Token]{}, h: a.listTokens},
 		{Method: "POST", Path: "/me/tokens", Tag: "me", Status: 201, Summary: "Create a personal access token; the secret is shown once", Request: tokenInput{}, Response: tokenCreated{}, h: a.createToken},
 		{Method: "DELETE", Path: "/me/tokens/{id}", Tag: "me", Status: 204, Summary: "Revoke a token", h: a.revokeToken},
@@ -41,6 +48,12 @@ func (a *api) routeTable() []route {
 			Request: consent.Patch{}, Response: consent.Preferences{}, h: a.putPreferences},
 		{Method: "GET", Path: "/me/consents", Tag: "privacy", Status: 200, Summary: "The caller's consent ledger, newest first: what was chosen, when, how, and whether a privacy signal was present",
 			Response: list[consent.Event]{}, h: a.consentLedger},
+		{Method: "POST", Path: "/me/exports", Tag: "privacy", Status: 202, Response: export.Export{}, h: a.requestExport,
+			Summary: "Ask for an archive (ZIP) of all your data; it is built in the background. While one is queued or running, returns that one"},
+		{Method: "GET", Path: "/me/exports/{id}", Tag: "privacy", Status: 200, Response: export.Export{}, h: a.getExport,
+			Summary: "One of the caller's exports: status (queued, running, ready, failed, expired), progress, and size once ready"},
+		{Method: "GET", Path: "/me/exports/{id}/download", Tag: "privacy", Status: 200, RawResponse: true, RawType: "application/zip", h: a.downloadExport,
+			Summary: "Download a ready archive (application/zip; X-Checksum-SHA256 carries its digest); 404 once it expired (48 hours after it was ready)"},
 		{Method: "GET", Path: "/privacy/policy", Tag: "privacy", Public: true, Status: 200,
 			Summary: "The privacy policy in force (version 0: the built-in policy, until a site admin publishes one)", Response: policy.Policy{}, h: a.currentPolicy},
 		{Method: "GET", Path: "/privacy/policies", Tag: "privacy", Public: true, Status: 200,
@@ -55,6 +68,13 @@ func (a *api) routeTable() []route {
 		{Method: "PATCH", Path: "/admin/settings", Tag: "admin", Status: 200, Summary: "Change site settings: signup_mode open or invite (site admins)", Request: account.SiteSettings{}, Response: account.SiteSettings{}, h: a.updateSiteSettings},
 		{Method: "GET", Path: "/admin/privacy/inventory", Tag: "admin", Status: 200, Response: privacy.Inventory{}, h: a.privacyInventory,
 			Summary: "The personal-data inventory (record of processing activities): every column with category, purpose, legal basis, retention, export and erasure (site admins)"},
+		{Method: "GET", Path: "/admin/retention", Tag: "admin", Status: 200, Response: retention.Overview{}, h: a.getRetention,
+			Summary: "Retention policies per data category (keep_days, action, last_run, purged), the schedule (next_run) and the last 10 runs (site admins)"},
+		{Method: "PUT", Path: "/admin/retention", Tag: "admin", Status: 200, Request: retention.UpdateInput{}, Response: retention.Overview{}, h: a.putRetention,
+			Summary: "Change the retention of the listed categories: {policies: [{category, keep_days, action}]}; others keep theirs (site admins)"},
+		{Method: "POST", Path: "/admin/retention/run", Tag: "admin", Status: 200, Response: retention.Run{}, h: a.runRetention,
+			Query:   []param{{"dry_run", "true to count what would be purged without changing anything"}},
+			Summary: "Run the retention job now and return the run with what it purged per category (site admins)"},
 
 		{Method: "POST", Path: "/workspaces", Tag: "workspaces", Status: 201, Summary: "Create a workspace; the caller becomes owner", Request: workspace.CreateInput{}, Response: workspace.Workspace{}, h: a.createWorkspace},
 		{Method: "GET", Path: "/workspaces", Tag: "workspaces", Status: 200, Summary: "Workspaces the caller belongs to", Response: list[workspace.Workspace]{}, h: a.listWorkspaces},

@@ -21,12 +21,14 @@ import (
 	"shipshape/internal/consent"
 	"shipshape/internal/db"
 	"shipshape/internal/doc"
+	"shipshape/internal/export"
 	"shipshape/internal/httpx"
 	"shipshape/internal/jobs"
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/retention"
 	"shipshape/internal/search"
 	"shipshape/internal/web"
 	"shipshape/internal/workspace"
@@ -46,6 +48,8 @@ type App struct {
 	Search     *search.Service
 	Consent    *consent.Service
 	Policies   *policy.Service
+	Exports    *export.Service
+	Retention  *retention.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -111,17 +115,27 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	a.Projects.Dependents = []project.Dependent{a.Releases, a.Docs} // release and document files leave storage with their project
 	a.Consent = &consent.Service{DB: d, Now: now}
 	a.Policies = &policy.Service{DB: d, Now: now}
+	// BuildOnRequest: a new request starts building at once instead of at the next job tick.
+	a.Exports = &export.Service{DB: d, Blobs: a.Blobs, Now: now, Log: log, BuildOnRequest: true}
+	a.Retention = &retention.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
 	a.Jobs = &jobs.Runner{Now: now, Log: log}
+	a.Jobs.Jobs = append(a.Jobs.Jobs, jobs.Job{Name: "export build", Run: a.Exports.RunDue}, jobs.Job{Name: "export expiry", Run: a.Exports.Expire})
+	a.Jobs.Jobs = append(a.Jobs.Jobs, a.Retention.Job()) // once a day: delete or anonymise what its retention period ended
+	// Account erasure: what other domains remove, the ledger in file
+	// storage, and the job that erases accounts whose grace period ended.
+	a.Accounts.Blobs = a.Blobs
+	a.Accounts.Erasers = append(a.Accounts.Erasers, consent.EraseUser, policy.EraseUser, a.Exports.EraseUser)
+	a.Jobs.Jobs = append(a.Jobs.Jobs, jobs.Job{Name: "account erasure", Run: a.Accounts.EraseDue})
 
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies})
+		Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, Retention: a.Retention, Exports: a.Exports})
 	webHandler, err := web.New(web.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
-		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now,
-		Outbound: cfg.Outbound()})
+		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, Retention: a.Retention, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now,
+		Outbound: cfg.Outbound(), Exports: a.Exports})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +159,10 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 }
 
 // Close releases what New opened (the database is the caller's).
-func (a *App) Close() error { return a.Blobs.Close() }
+func (a *App) Close() error {
+	a.Exports.Close() // background export builds stop before storage closes
+	return a.Blobs.Close()
+}
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight
 // requests finish for up to the configured grace period.

@@ -6,11 +6,13 @@ import (
 	"shipshape/internal/consent"
 	"shipshape/internal/db"
 	"shipshape/internal/doc"
+	"shipshape/internal/export"
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/retention"
 	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
@@ -31,6 +33,8 @@ func PrivacyInventory() privacy.Inventory {
 		search.PrivacyInventory(),
 		consent.PrivacyInventory(),
 		policy.PrivacyInventory(),
+		export.PrivacyInventory(),
+		retention.PrivacyInventory(),
 		db.PrivacyInventory(),
 	)
 }

@@ -8,10 +8,11 @@ import "shipshape/internal/privacy"
 // details_hash so that they can be erased without breaking the chain.
 func PrivacyInventory() []privacy.Table {
 	const (
-		retention = "kept with the workspace's chain (the site chain for account events) so the trail stays verifiable; no expiry yet (retention job: planned)"
-		details   = "until deleted (retention job: planned)"
-		chained   = "kept: covered by the hash chain (tamper evidence)"
-		export    = "audit.json (events the person performed or that are about them)"
+		retention = "730 days by default (retention category audit_events, set by site admins), then deleted by the retention job " +
+			"from the oldest end of the workspace's chain (the site chain for account events), which keeps verifying from its new anchor"
+		details = "90 days by default (retention category access_logs), then blanked by the retention job; the chain still verifies"
+		chained = "kept: covered by the hash chain (tamper evidence)"
+		export  = "audit.json (events the person performed or that are about them)"
 	)
 	return []privacy.Table{
 		{Name: "audit_chains", Domain: "audit", Purpose: "The head (sequence and hash) of each workspace's audit hash chain.",
@@ -19,6 +20,8 @@ func PrivacyInventory() []privacy.Table {
 				privacy.Not("chain", "workspace id or \"site\""),
 				privacy.Not("seq", "sequence number of the head"),
 				privacy.Not("hash", "hash of the head event"),
+				privacy.Not("anchor_seq", "sequence number of the last event the retention job deleted (the chain starts after it)"),
+				privacy.Not("anchor_hash", "hash of that event"),
 			}},
 		{Name: "audit_events", Domain: "audit", Purpose: "Every change, recorded in the same transaction as the change: who did what to which object, when, and from where.",
 			Fields: []privacy.Field{

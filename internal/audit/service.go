@@ -111,6 +111,9 @@ type Verification struct {
 	// every hash. Record it now and then outside Shipshape and compare.
 	Head    string `json:"head,omitempty"`
 	HeadSeq int64  `json:"head_seq,omitempty"`
+	// AnchorSeq is the last event the retention job deleted from the start
+	// of the chain (0: none); checking starts after it, from its hash.
+	AnchorSeq int64 `json:"anchor_seq,omitempty"`
 }
 
 // Verify recomputes the chain of workspaceID ("" for the site chain) and
@@ -124,7 +127,10 @@ func Verify(ctx context.Context, q db.Querier, workspaceID string) (Verification
 	var v Verification
 	var headSeq int64
 	var headHash string
-	err := q.QueryRow(ctx, `SELECT seq, hash FROM audit_chains WHERE chain = ?`, chain).Scan(&headSeq, &headHash)
+	var anchorSeq sql.NullInt64
+	var anchorHash sql.NullString
+	err := q.QueryRow(ctx, `SELECT seq, hash, anchor_seq, anchor_hash FROM audit_chains WHERE chain = ?`, chain).
+		Scan(&headSeq, &headHash, &anchorSeq, &anchorHash)
 	if err == sql.ErrNoRows {
 		v.OK = true
 		return v, nil
@@ -132,15 +138,17 @@ func Verify(ctx context.Context, q db.Querier, workspaceID string) (Verification
 	if err != nil {
 		return v, fmt.Errorf("audit: verify head: %w", err)
 	}
-	v.Head, v.HeadSeq = headHash, headSeq
+	v.Head, v.HeadSeq, v.AnchorSeq = headHash, headSeq, anchorSeq.Int64
 	rows, err := q.Query(ctx, `SELECT id, seq, COALESCE(workspace_id, ''), COALESCE(actor_id, ''), action, target_type, target_id,
 		target_label, ip, user_agent, details_hash, at, prev_hash, hash FROM audit_events WHERE chain = ? ORDER BY seq`, chain)
 	if err != nil {
 		return v, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
-	prev := ""
-	var want int64 = 1
+	// A chain whose oldest events the retention job deleted starts after
+	// its anchor: the seq and hash of the last deleted event.
+	prev := anchorHash.String
+	want := anchorSeq.Int64 + 1
 	for rows.Next() {
 		var e Event
 		if err := rows.Scan(&e.ID, &e.Seq, &e.WorkspaceID, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID,
@@ -175,4 +183,93 @@ func Verify(ctx context.Context, q db.Querier, workspaceID string) (Verification
 	}
 	v.OK = true
 	return v, nil
+}
+
+// Prune deletes the events of every chain recorded before cutoff, only
+// from the oldest end so that what remains is one unbroken chain, and moves
+// each chain's anchor to the last deleted event; Verify starts from there.
+// A chain that does not verify is left alone (deleting its start could hide
+// the evidence) and named in skipped. With dryRun nothing changes and
+// deleted is what would be. Called by the retention job inside its
+// transaction.
+func Prune(ctx context.Context, tx *db.Tx, cutoff time.Time, dryRun bool) (deleted int, skipped []string, err error) {
+	rows, err := tx.Query(ctx, `SELECT chain FROM audit_chains ORDER BY chain`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("audit: prune: %w", err)
+	}
+	var chains []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return 0, nil, err
+		}
+		chains = append(chains, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	for _, chain := range chains {
+		n, ok, err := pruneChain(ctx, tx, chain, cutoff, dryRun)
+		if err != nil {
+			return 0, nil, fmt.Errorf("audit: prune %s: %w", chain, err)
+		}
+		if !ok {
+			skipped = append(skipped, chain)
+		}
+		deleted += n
+	}
+	return deleted, skipped, nil
+}
+
+func pruneChain(ctx context.Context, tx *db.Tx, chain string, cutoff time.Time, dryRun bool) (int, bool, error) {
+	// Hold the chain head (no row data changes) so that no event is
+	// appended between verifying the chain and moving its anchor.
+	if _, err := tx.Exec(ctx, `UPDATE audit_chains SET seq = seq WHERE chain = ?`, chain); err != nil {
+		return 0, false, err
+	}
+	// The prefix to delete ends before the first event at or after cutoff
+	// (all of the chain when there is none).
+	var upTo sql.NullInt64
+	if err := tx.QueryRow(ctx, `SELECT MAX(seq) FROM audit_events WHERE chain = ? AND at < ?
+		AND seq < COALESCE((SELECT MIN(seq) FROM audit_events WHERE chain = ? AND at >= ?), seq + 1)`,
+		chain, cutoff, chain, cutoff).Scan(&upTo); err != nil {
+		return 0, false, err
+	}
+	if !upTo.Valid {
+		return 0, true, nil
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE chain = ? AND seq <= ?`, chain, upTo.Int64).Scan(&n); err != nil {
+		return 0, false, err
+	}
+	if n == 0 {
+		return 0, true, nil
+	}
+	workspaceID := chain
+	if chain == SiteChain {
+		workspaceID = ""
+	}
+	v, err := Verify(ctx, tx, workspaceID)
+	if err != nil {
+		return 0, false, err
+	}
+	if !v.OK {
+		return 0, false, nil
+	}
+	if dryRun {
+		return n, true, nil
+	}
+	var hash string
+	if err := tx.QueryRow(ctx, `SELECT hash FROM audit_events WHERE chain = ? AND seq = ?`, chain, upTo.Int64).Scan(&hash); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM audit_events WHERE chain = ? AND seq <= ?`, chain, upTo.Int64); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_chains SET anchor_seq = ?, anchor_hash = ? WHERE chain = ?`, upTo.Int64, hash, chain); err != nil {
+		return 0, false, err
+	}
+	return n, true, nil
 }

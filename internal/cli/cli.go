@@ -49,6 +49,9 @@ Commands:
   admin reset-password  set a user's password (read from stdin) and end their sessions
   audit verify          verify the audit hash chains
   privacy inventory     print the personal-data inventory (text or JSON)
+  privacy reapply-erasures  erase again every account in the deletion ledger (after restoring a backup)
+  backup                copy the SQLite database to a file (consistent, while serving)
+  restore               replace the SQLite database with a backup, then re-apply the deletion ledger
   version               print the version
 
 Run "shipshape <command> --help" for the flags of a command.
@@ -74,7 +77,15 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "audit":
 		err = auditCmd(ctx, rest, env)
 	case "privacy":
+		if len(rest) > 0 && rest[0] == "reapply-erasures" {
+			err = reapplyErasures(ctx, rest[1:], env)
+			break
+		}
 		err = privacyCmd(rest, env)
+	case "backup":
+		err = backup(ctx, rest, env)
+	case "restore":
+		err = restore(ctx, rest, env)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
 			fmt.Fprint(env.Stdout, "Usage: shipshape version\n\nPrint the version of this binary.\n")
@@ -175,6 +186,11 @@ func openDB(ctx context.Context, fs *flag.FlagSet, args []string, env Env) (*app
 	if err != nil {
 		return nil, nil, err
 	}
+	return openApp(ctx, cfg, env)
+}
+
+// openApp opens the configured database (migrating it) and wires the app.
+func openApp(ctx context.Context, cfg config.Config, env Env) (*app.App, func(), error) {
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := app.Open(ctx, cfg, log)
 	if err != nil {
@@ -334,7 +350,7 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 // the schema.
 func privacyCmd(args []string, env Env) error {
 	if len(args) == 0 || args[0] != "inventory" {
-		fmt.Fprint(env.Stdout, "Usage: shipshape privacy inventory [--format text|json]\n")
+		fmt.Fprint(env.Stdout, "Usage: shipshape privacy inventory [--format text|json]\n       shipshape privacy reapply-erasures [flags]\n")
 		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
 			return fmt.Errorf("unknown privacy command %q (want inventory)", args[0])
 		}

@@ -29,7 +29,7 @@ func run(t *testing.T, stdin string, env map[string]string, args ...string) (cod
 func TestEveryCommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--help"}, {"migrate", "--help"}, {"admin", "create-user", "--help"}, {"admin", "create-token", "--help"},
-		{"admin", "reset-password", "--help"}, {"audit", "verify", "--help"},
+		{"admin", "reset-password", "--help"}, {"audit", "verify", "--help"}, {"backup", "--help"}, {"restore", "--help"}, {"privacy", "reapply-erasures", "--help"},
 	} {
 		code, out, errOut := run(t, "", nil, args...)
 		help := out + errOut

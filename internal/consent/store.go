@@ -61,3 +61,13 @@ func listEvents(ctx context.Context, q db.Querier, userID string, limit int) ([]
 	}
 	return out, rows.Err()
 }
+
+// EraseUser removes a person's choices and their ledger (account erasure:
+// the proof of consent goes with the person it was about).
+func EraseUser(ctx context.Context, tx *db.Tx, userID string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM consent_events WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM consents WHERE user_id = ?`, userID)
+	return err
+}

@@ -80,3 +80,9 @@ func accept(ctx context.Context, tx *db.Tx, userID string, version int, at time.
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// EraseUser removes a person's policy acknowledgements (account erasure).
+func EraseUser(ctx context.Context, tx *db.Tx, userID string) error {
+	_, err := tx.Exec(ctx, `DELETE FROM policy_acceptances WHERE user_id = ?`, userID)
+	return err
+}

@@ -31,9 +31,10 @@ func (s *server) funcs() template.FuncMap {
 			line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 			return truncateRunes(line, 140)
 		},
-		"fld":     newField,
-		"plural":  plural,
-		"doctype": docTypeLabel,
+		"fld":       newField,
+		"plural":    plural,
+		"doctype":   docTypeLabel,
+		"tombstone": account.Tombstone,
 		"ownersArgs": func(ws *wsView, card *ownersCard) map[string]any {
 			return map[string]any{"WS": ws, "Card": card}
 		},

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"shipshape/internal/consent"
+	"shipshape/internal/export"
+	"shipshape/internal/httpx"
 )
 
 // purposeView is one choice on the privacy page.
@@ -26,6 +28,8 @@ type privacyMeData struct {
 	GPC      bool
 	Purposes []purposeView
 	Ledger   []consent.Event
+	// Export is the person's latest "Download my data" archive (nil: never asked).
+	Export *export.Export
 }
 
 // privacyPage shows the caller's choices, with one button each to give or
@@ -46,13 +50,27 @@ func (s *server) privacyPage(w http.ResponseWriter, r *http.Request, c *call) {
 	if len(ledger) > 20 {
 		ledger = ledger[:20]
 	}
-	d := privacyMeData{GPC: gpc, Ledger: ledger}
+	latest, err := s.Exports.Latest(ctx, c.uid())
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	d := privacyMeData{GPC: gpc, Ledger: ledger, Export: latest}
 	eff := consent.Preferences{ProductEmail: pr.Effective.ProductEmail, MarketingEmail: pr.Effective.MarketingEmail, ProductAnalytics: pr.Effective.ProductAnalytics}
 	for _, p := range consent.Purposes() {
 		d.Purposes = append(d.Purposes, purposeView{Purpose: p, Title: purposeText[p][0], Help: purposeText[p][1],
 			On: pr.Get(p), Effective: eff.Get(p), Signalled: gpc && p.Signalled()})
 	}
-	s.render(w, r, c, "privacy-me", &view{Title: "Privacy", Nav: "privacy", Data: d})
+	v := &view{Title: "Privacy", Nav: "privacy", Data: d}
+	// "Notified when ready": there is no e-mail yet, so the page says it in
+	// the flash, and keeps reloading itself (meta refresh) while building.
+	switch {
+	case latest != nil && latest.Status == export.Ready:
+		v.Notice = "Your data archive is ready to download."
+	case latest != nil && latest.Status.Active() && r.URL.Query().Get("export") == "requested":
+		v.Notice = "We are preparing your archive. This page updates itself until it is ready."
+	}
+	s.render(w, r, c, "privacy-me", v)
 }
 
 // setConsent gives or withdraws one choice: one click either way.
@@ -78,4 +96,29 @@ func (s *server) setConsent(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	redirect(w, r, "/profile/privacy?notice=consent-saved")
+}
+
+// requestExport asks for an archive of the caller's data ("Download my
+// data"); while one is being prepared, asking again shows that one.
+func (s *server) requestExport(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	if _, err := s.Exports.Request(r.Context(), c.actor); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	redirect(w, r, "/profile/privacy?export=requested#export")
+}
+
+// downloadExport serves a ready archive to its owner only (404 otherwise,
+// and once it expired).
+func (s *server) downloadExport(w http.ResponseWriter, r *http.Request, c *call) {
+	e, rd, err := s.Exports.Open(r.Context(), c.actor, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	defer rd.Close()
+	httpx.ServeDownload(w, r, e.FileName(), "application/zip", e.SHA256, *e.FinishedAt, rd)
 }

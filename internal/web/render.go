@@ -263,6 +263,8 @@ var notices = map[string]string{
 	"team-member-removed":        "Removed from the team.",
 	"profile-updated":            "Profile saved.",
 	"consent-saved":              "Choice saved.",
+	"deletion-scheduled":         "Your account is scheduled for deletion.",
+	"deletion-cancelled":         "Deletion cancelled. Your account stays.",
 	"policy-accepted":            "Thank you — your confirmation is recorded.",
 	"policy-published":           "New version published.",
 	"password-changed":           "Password changed. Your other sessions were signed out.",

@@ -92,8 +92,13 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /profile", s.authed(s.profilePage))
 	mux.HandleFunc("POST /profile", s.authed(s.updateProfile))
 	mux.HandleFunc("POST /profile/password", s.authed(s.changePassword))
+	mux.HandleFunc("GET /profile/delete", s.authed(s.deleteAccountPage))
+	mux.HandleFunc("POST /profile/delete", s.authed(s.scheduleDeletion))
+	mux.HandleFunc("POST /profile/delete/cancel", s.authed(s.cancelDeletion))
 	mux.HandleFunc("GET /profile/privacy", s.authed(s.privacyPage))
 	mux.HandleFunc("POST /profile/privacy/consent", s.authed(s.setConsent))
+	mux.HandleFunc("POST /profile/export", s.authed(s.requestExport))
+	mux.HandleFunc("GET /profile/export/{id}/download", s.authed(s.downloadExport))
 	mux.HandleFunc("GET /tokens", s.authed(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.authed(s.createToken))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.authed(s.revokeToken))
@@ -110,6 +115,9 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /privacy/accept", s.authed(s.acceptPolicy))
 	mux.HandleFunc("GET /admin/policy", s.authed(s.adminPolicyPage))
 	mux.HandleFunc("POST /admin/policy", s.authed(s.publishPolicy))
+	mux.HandleFunc("GET /admin/retention", s.authed(s.retentionPage))
+	mux.HandleFunc("POST /admin/retention", s.authed(s.saveRetention))
+	mux.HandleFunc("POST /admin/retention/run", s.authed(s.runRetention))
 
 	// Everything else is a styled 404.
 	mux.HandleFunc("/", s.notFound)

@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/config"
 	"shipshape/internal/consent"
 	"shipshape/internal/doc"
+	"shipshape/internal/export"
 	"shipshape/internal/httpx"
 	"shipshape/internal/markdown"
 	"shipshape/internal/owner"
@@ -20,6 +21,7 @@ import (
 	"shipshape/internal/privacy"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
+	"shipshape/internal/retention"
 	"shipshape/internal/search"
 	"shipshape/internal/workspace"
 )
@@ -46,6 +48,8 @@ type Deps struct {
 
 	// PrivacyInventory returns the personal-data inventory (app.PrivacyInventory).
 	PrivacyInventory func() privacy.Inventory
+	Retention        *retention.Service
+	Exports          *export.Service
 }
 
 // server holds the parsed templates and static files for the handlers.
