@@ -23,6 +23,9 @@ type User struct {
 	// DeletionScheduledFor is when the account will be erased, if its owner
 	// asked for that (cancellable until then).
 	DeletionScheduledFor *time.Time `json:"deletion_scheduled_for"`
+	// RestrictedAt is set while the person has restricted the processing
+	// of their data (see restrict.go).
+	RestrictedAt *time.Time `json:"restricted_at"`
 }
 
 // SignupInput is what a person gives to create an account.

@@ -40,6 +40,8 @@ func PrivacyInventory() []privacy.Table {
 				{Column: "deletion_scheduled_for", Personal: true, Category: privacy.Account, Purpose: "when the person's requested account deletion takes effect (cancellable until then)",
 					Basis: privacy.LegalObligation, Retention: "until the deletion happens or is cancelled", Export: "profile.json", Erasure: "cleared by the erasure"},
 				privacy.Not("erased_at", "when the row became a tombstone; from then on the row holds no personal data"),
+				{Column: "restricted_at", Personal: true, Category: privacy.Account, Purpose: "since when the person restricted the processing of their data (GDPR Art. 18)",
+					Basis: privacy.LegalObligation, Retention: "until the person lifts the restriction", Export: "profile.json", Erasure: "cleared by the erasure"},
 			}},
 		{Name: "sessions", Domain: "account", Purpose: "Signed-in browser sessions (the session cookie is the only cookie).",
 			Fields: sessionFields()},

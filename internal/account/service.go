@@ -382,7 +382,7 @@ func (s *Service) CreateToken(ctx context.Context, actor audit.Actor, userID str
 		if err := insertToken(ctx, tx, userID, t, db.HashSecret(secret)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.create", TargetType: "token", TargetID: t.ID, TargetLabel: t.Name})
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.create", TargetType: "token", TargetID: t.ID}) // no name: the trail outlives an erasure
 	})
 	return t, secret, err
 }
@@ -440,7 +440,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor audit.Actor, userID, to
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.revoke", TargetType: "token", TargetID: tokenID, TargetLabel: name})
+		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "token.revoke", TargetType: "token", TargetID: tokenID})
 	})
 }
 

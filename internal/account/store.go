@@ -14,10 +14,10 @@ import (
 	"shipshape/internal/validate"
 )
 
-const userCols = `id, email, name, company, job_title, site_admin, created_at, updated_at, deletion_scheduled_for`
+const userCols = `id, email, name, company, job_title, site_admin, created_at, updated_at, deletion_scheduled_for, restricted_at`
 
 func scanUser(row interface{ Scan(...any) error }, u *User) error {
-	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
+	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), db.NullTime(&u.RestrictedAt))
 }
 
 func findUser(ctx context.Context, q db.Querier, id string) (User, error) {
@@ -34,7 +34,7 @@ func findUserByEmail(ctx context.Context, q db.Querier, email string) (User, str
 	var u User
 	var hash string
 	err := q.QueryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE lower(email) = lower(?)`, email).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), &hash)
+		Scan(&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), db.NullTime(&u.RestrictedAt), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", apperr.NotFoundf("user not found")
 	}
@@ -102,10 +102,10 @@ func findSession(ctx context.Context, q db.Querier, idHash string) (sessionRow, 
 	var s sessionRow
 	var u User
 	err := q.QueryRow(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at,
-		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for
+		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for, u.restricted_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, idHash).
 		Scan(&s.userID, db.Time(&s.createdAt), db.Time(&s.lastSeen), db.Time(&s.expiresAt),
-			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
+			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), db.NullTime(&u.RestrictedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, u, apperr.E(apperr.Unauthenticated, "sign in to continue")
 	}
@@ -171,10 +171,10 @@ func findToken(ctx context.Context, q db.Querier, hash string) (tokenRow, User, 
 	var u User
 	var scopes string
 	err := q.QueryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for
+		u.id, u.email, u.name, u.company, u.job_title, u.site_admin, u.created_at, u.updated_at, u.deletion_scheduled_for, u.restricted_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash).
 		Scan(&t.id, &scopes, db.NullTime(&t.expires), db.NullTime(&t.revoked), db.NullTime(&t.lastUsed),
-			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor))
+			&u.ID, &u.Email, &u.Name, &u.Company, &u.JobTitle, &u.SiteAdmin, db.Time(&u.CreatedAt), db.Time(&u.UpdatedAt), db.NullTime(&u.DeletionScheduledFor), db.NullTime(&u.RestrictedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, u, apperr.E(apperr.Unauthenticated, "the token is not valid")
 	}
@@ -241,8 +241,11 @@ func eraseAccount(ctx context.Context, tx *db.Tx, userID, email string, e Erasur
 		args []any
 	}{
 		{`UPDATE users SET email = ?, name = ?, password_hash = '', company = '', job_title = '', site_admin = FALSE,
-			age_confirmed_at = ?, updated_at = ?, password_changed_at = ?, deletion_scheduled_for = NULL, erased_at = ? WHERE id = ?`,
+			age_confirmed_at = ?, updated_at = ?, password_changed_at = ?, deletion_scheduled_for = NULL, restricted_at = NULL, erased_at = ? WHERE id = ?`,
 			[]any{placeholder, e.Tombstone, e.ErasedAt, e.ErasedAt, e.ErasedAt, e.ErasedAt, userID}},
+		// Login counters of the addresses the person signed in from: an IP
+		// address identifies them as much as the e-mail does.
+		{`DELETE FROM login_throttle WHERE key IN (SELECT 'ip:' || ip FROM sessions WHERE user_id = ? AND ip <> '')`, []any{userID}},
 		{`DELETE FROM sessions WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM tokens WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM login_throttle WHERE key = ?`, []any{"acct:" + strings.ToLower(email)}},

@@ -27,6 +27,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
+	"shipshape/internal/privreq"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/retention"
@@ -54,6 +55,7 @@ type Deps struct {
 	PrivacyInventory func() privacy.Inventory
 	Retention        *retention.Service
 	Exports          *export.Service
+	PrivacyRequests  *privreq.Service
 }
 
 type api struct {
@@ -144,6 +146,7 @@ func Routes(d Deps) []string {
 func (a *api) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{w: w, r: r, actor: audit.Actor{IP: httpx.ClientIP(r, a.TrustProxy), UserAgent: r.UserAgent()}}
+		var support *workspace.SupportTrace // site admins: requests under support access are audited
 		if !rt.Public {
 			p, err := a.authenticate(r)
 			if err != nil {
@@ -161,8 +164,12 @@ func (a *api) wrap(rt route) http.Handler {
 			}
 			c.principal = p
 			c.actor.UserID = p.User.ID
+			support = a.traceSupport(c, p)
 		}
 		body, err := rt.h(c)
+		if support != nil {
+			err = a.recordSupport(c, support, body, err)
+		}
 		if err != nil {
 			httpx.WriteError(w, r, a.Log, err)
 			return

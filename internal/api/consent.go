@@ -68,3 +68,13 @@ func (a *api) cancelDeletion(c *call) (any, error) {
 	}
 	return a.Accounts.User(c.r.Context(), c.userID())
 }
+
+// Restriction of processing (GDPR Art. 18).
+
+func (a *api) restrictMe(c *call) (any, error) {
+	return a.Accounts.Restrict(c.r.Context(), c.actor, c.principal)
+}
+
+func (a *api) liftRestriction(c *call) (any, error) {
+	return a.Accounts.LiftRestriction(c.r.Context(), c.actor, c.principal)
+}

@@ -109,3 +109,31 @@ func TestAccountDeletionThroughAPI(t *testing.T) {
 		wantStatus(t, w.api.with(w.anaT).do("DELETE", "/me", map[string]any{"password": testkit.Password}), 409, "conflict")
 	})
 }
+
+func TestRestrictionThroughAPI(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		mo := w.api.with(w.moT)
+		wantStatus(t, mo.do("PUT", "/me/preferences", map[string]any{"marketing_email": true}), 200, "")
+		wantStatus(t, mo.do("DELETE", "/me/restriction", nil), 409, "conflict")
+		r := mo.do("POST", "/me/restriction", nil)
+		wantStatus(t, r, 200, "")
+		if r.json(t)["restricted_at"] == nil {
+			t.Fatalf("restricted %s", r.Body)
+		}
+		wantStatus(t, mo.do("POST", "/me/restriction", nil), 409, "conflict")
+		m := mo.do("GET", "/me/preferences", nil).json(t)
+		eff := m["effective"].(map[string]any)
+		if m["restricted"] != true || m["marketing_email"] != true || eff["marketing_email"] != false || eff["product_email"] != false {
+			t.Errorf("preferences while restricted: %v", m)
+		}
+		r = mo.do("DELETE", "/me/restriction", nil)
+		wantStatus(t, r, 200, "")
+		if r.json(t)["restricted_at"] != nil {
+			t.Errorf("after lifting %s", r.Body)
+		}
+		if eff := mo.do("GET", "/me/preferences", nil).json(t)["effective"].(map[string]any); eff["marketing_email"] != true {
+			t.Errorf("after lifting, the choices apply again: %v", eff)
+		}
+	})
+}

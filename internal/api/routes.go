@@ -15,6 +15,7 @@ import (
 	"shipshape/internal/perm"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
+	"shipshape/internal/privreq"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/retention"
@@ -37,6 +38,11 @@ func (a *api) routeTable() []route {
 			Request: account.DeleteInput{}, Response: account.DeletionScheduled{}, h: a.deleteMe},
 		{Method: "POST", Path: "/me/deletion/cancel", Tag: "privacy", Status: 200, Summary: "Cancel the caller's scheduled account deletion",
 			Response: account.User{}, h: a.cancelDeletion},
+		{Method: "POST", Path: "/me/restriction", Tag: "privacy", Status: 200,
+			Summary:  "Restrict the processing of the caller's data (GDPR Art. 18): it is kept and shown to them, but no e-mails, no analytics and nothing to third parties until they lift it",
+			Response: account.User{}, h: a.restrictMe},
+		{Method: "DELETE", Path: "/me/restriction", Tag: "privacy", Status: 200, Summary: "Lift the caller's restriction of processing",
+			Response: account.User{}, h: a.liftRestriction},
 		{Method: "GET", Path: "/me/tokens", Tag: "me", Status: 200, Summary: "The caller's personal access tokens (never the secret)", Response: list[account.Token]{}, h: a.listTokens},
 		{Method: "POST", Path: "/me/tokens", Tag: "me", Status: 201, Summary: "Create a personal access token; the secret is shown once", Request: tokenInput{}, Response: tokenCreated{}, h: a.createToken},
 		{Method: "DELETE", Path: "/me/tokens/{id}", Tag: "me", Status: 204, Summary: "Revoke a token", h: a.revokeToken},
@@ -75,6 +81,15 @@ func (a *api) routeTable() []route {
 		{Method: "POST", Path: "/admin/retention/run", Tag: "admin", Status: 200, Response: retention.Run{}, h: a.runRetention,
 			Query:   []param{{"dry_run", "true to count what would be purged without changing anything"}},
 			Summary: "Run the retention job now and return the run with what it purged per category (site admins)"},
+		{Method: "POST", Path: "/admin/privacy/requests", Tag: "admin", Status: 201, Request: privreq.CreateInput{}, Response: privreq.Request{}, h: a.createPrivacyRequest,
+			Summary: "Record a privacy request: kind (access, rectification, erasure, restriction, objection, portability, know), subject_email, source (email, self-service, agent, support-tracker), verified_by (the planned method), optional due_at (default: 30 days; know 45; a support-tracker erasure 1 business day), assignee_id, note (site admins)"},
+		{Method: "GET", Path: "/admin/privacy/requests", Tag: "admin", Status: 200, Response: list[privreq.Request]{}, h: a.listPrivacyRequests,
+			Query:   []param{{"status", "open, overdue (open and past due_at), closed, or one status: received, verifying, in_progress, fulfilled, rejected, withdrawn"}},
+			Summary: "Privacy requests with overdue flagged; open and overdue ones by due date (site admins)"},
+		{Method: "GET", Path: "/admin/privacy/requests/{id}", Tag: "admin", Status: 200, Response: privreq.Detail{}, h: a.getPrivacyRequest,
+			Summary: "A privacy request with its notes and history (from the site audit trail) (site admins)"},
+		{Method: "PATCH", Path: "/admin/privacy/requests/{id}", Tag: "admin", Status: 200, Request: privreq.Patch{}, Response: privreq.Request{}, h: a.updatePrivacyRequest,
+			Summary: "Change a privacy request: verified_by (account or agent_authorization marks the identity verified), assignee_id, due_at, outcome, note, status; a move the lifecycle does not allow, fulfilled without verification, or any change to a closed request is a 409 naming the allowed statuses (site admins)"},
 
 		{Method: "POST", Path: "/workspaces", Tag: "workspaces", Status: 201, Summary: "Create a workspace; the caller becomes owner", Request: workspace.CreateInput{}, Response: workspace.Workspace{}, h: a.createWorkspace},
 		{Method: "GET", Path: "/workspaces", Tag: "workspaces", Status: 200, Summary: "Workspaces the caller belongs to", Response: list[workspace.Workspace]{}, h: a.listWorkspaces},
@@ -186,6 +201,12 @@ func (a *api) routeTable() []route {
 				{"since", "RFC 3339 time"}, {"limit", "page size, 1–200 (default 50)"}, {"cursor", "next_cursor of the previous page"}},
 			Response: list[auditEvent]{}, h: a.listAudit},
 		{Method: "GET", Path: "/workspaces/{ws}/audit/verify", Tag: "audit", Status: 200, Summary: "Verify the workspace's audit hash chain (admins)", Response: audit.Verification{}, h: a.verifyAudit},
+		{Method: "POST", Path: "/workspaces/{ws}/support-access", Tag: "support", Status: 201,
+			Summary: "Grant the instance's site admins time-limited support access (admins): scope read (what a viewer sees) or member, expires_at at most 30 days ahead, an optional reason; replaces the grant in force. Every request made under it is in the workspace's audit trail (support.access)",
+			Request: workspace.SupportGrantInput{}, Response: workspace.SupportGrant{}, h: a.grantSupport},
+		{Method: "GET", Path: "/workspaces/{ws}/support-access", Tag: "support", Status: 200, Summary: "Support access grants, active and past, newest first (admins)",
+			Response: list[workspace.SupportGrant]{}, h: a.listSupportGrants},
+		{Method: "DELETE", Path: "/workspaces/{ws}/support-access", Tag: "support", Status: 204, Summary: "Revoke the support access in force (admins); 404 when there is none", h: a.revokeSupport},
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"shipshape/internal/jobs"
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
+	"shipshape/internal/privreq"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/retention"
@@ -50,6 +51,8 @@ type App struct {
 	Policies   *policy.Service
 	Exports    *export.Service
 	Retention  *retention.Service
+	// PrivacyRequests is the privacy-request desk (site admins).
+	PrivacyRequests *privreq.Service
 	// Blobs is file storage (local directory or S3); opened at start so a
 	// wrong --blob setting or an unreachable bucket fails fast.
 	Blobs   blob.Store
@@ -118,6 +121,7 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	// BuildOnRequest: a new request starts building at once instead of at the next job tick.
 	a.Exports = &export.Service{DB: d, Blobs: a.Blobs, Now: now, Log: log, BuildOnRequest: true}
 	a.Retention = &retention.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle}
+	a.PrivacyRequests = &privreq.Service{DB: d, Blobs: a.Blobs, Now: now, Log: log, Accounts: a.Accounts, Exports: a.Exports}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 
 	a.Jobs = &jobs.Runner{Now: now, Log: log}
@@ -132,10 +136,10 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	tls := cfg.BehindTLSProxy
 	apiHandler := api.New(api.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, MaxUpload: cfg.MaxUpload,
-		Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, Retention: a.Retention, Exports: a.Exports})
+		Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, Retention: a.Retention, Exports: a.Exports, PrivacyRequests: a.PrivacyRequests})
 	webHandler, err := web.New(web.Deps{Log: log, PrivacyInventory: PrivacyInventory, Accounts: a.Accounts, Workspaces: a.Workspaces, Projects: a.Projects,
 		Releases: a.Releases, Owners: a.Owners, Docs: a.Docs, Search: a.Search, Consent: a.Consent, Policies: a.Policies, Retention: a.Retention, SecureCookie: tls, TrustProxy: cfg.BehindTLSProxy, BodyLimit: cfg.BodyLimit, BaseURL: cfg.BaseURL, Now: now,
-		Outbound: cfg.Outbound(), Exports: a.Exports})
+		Outbound: cfg.Outbound(), Exports: a.Exports, PrivacyRequests: a.PrivacyRequests})
 	if err != nil {
 		return nil, err
 	}

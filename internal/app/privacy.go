@@ -10,6 +10,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
+	"shipshape/internal/privreq"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/retention"
@@ -25,6 +26,7 @@ func PrivacyInventory() privacy.Inventory {
 	return privacy.New(
 		account.PrivacyInventory(),
 		workspace.PrivacyInventory(),
+		workspace.SupportPrivacyInventory(),
 		project.PrivacyInventory(),
 		release.PrivacyInventory(),
 		owner.PrivacyInventory(),
@@ -35,6 +37,7 @@ func PrivacyInventory() privacy.Inventory {
 		policy.PrivacyInventory(),
 		export.PrivacyInventory(),
 		retention.PrivacyInventory(),
+		privreq.PrivacyInventory(),
 		db.PrivacyInventory(),
 	)
 }

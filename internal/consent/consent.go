@@ -45,6 +45,9 @@ type Preferences struct {
 	ProductAnalytics bool `json:"product_analytics"`
 	// GPC: the request carried Sec-GPC: 1 or DNT: 1.
 	GPC bool `json:"gpc"`
+	// Restricted: the person restricted the processing of their data
+	// (account.Restrict): every purpose is off while it lasts.
+	Restricted bool `json:"restricted"`
 	// Effective is what Shipshape may do: the choices, with marketing and
 	// analytics off while a privacy signal is present.
 	Effective Effective `json:"effective"`
@@ -81,10 +84,13 @@ func (pr *Preferences) set(p Purpose, v bool) {
 	}
 }
 
-// finish computes Effective from the choices and the signal.
+// finish computes Effective from the choices, the signal and a
+// restriction of processing.
 func (pr *Preferences) finish(gpc bool) {
 	pr.GPC = gpc
-	pr.Effective = Effective{ProductEmail: pr.ProductEmail, MarketingEmail: pr.MarketingEmail && !gpc, ProductAnalytics: pr.ProductAnalytics && !gpc}
+	r := pr.Restricted
+	pr.Effective = Effective{ProductEmail: pr.ProductEmail && !r, MarketingEmail: pr.MarketingEmail && !gpc && !r,
+		ProductAnalytics: pr.ProductAnalytics && !gpc && !r}
 }
 
 // Patch changes some choices; absent fields stay.

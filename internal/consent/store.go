@@ -14,6 +14,13 @@ func readChoices(ctx context.Context, q db.Querier, userID string) (Preferences,
 	for _, p := range purposes {
 		pr.set(p, p.Default())
 	}
+	// A restriction of processing (kept on the account) turns every
+	// purpose off while it lasts.
+	var restricted *time.Time
+	if err := q.QueryRow(ctx, `SELECT restricted_at FROM users WHERE id = ?`, userID).Scan(db.NullTime(&restricted)); err != nil {
+		return pr, fmt.Errorf("consents: %w", err)
+	}
+	pr.Restricted = restricted != nil
 	rows, err := q.Query(ctx, `SELECT purpose, granted FROM consents WHERE user_id = ?`, userID)
 	if err != nil {
 		return pr, fmt.Errorf("consents: %w", err)

@@ -70,6 +70,7 @@ const (
 	CreateDocument   Action = "document.create"
 	EditDocument     Action = "document.edit"
 	DeleteDocument   Action = "document.delete"
+	GrantSupport     Action = "support.grant"
 )
 
 // Rule is one line of the permission table.
@@ -103,6 +104,7 @@ var Table = []Rule{
 	{ManageTeams, Admin, "Create, rename and delete teams and change their members"},
 	{ViewAuditDetails, Admin, "See client IP and user agent of audit events"},
 	{VerifyAudit, Admin, "Verify the audit hash chain"},
+	{GrantSupport, Admin, "Grant, list and revoke time-limited support access for the instance's site admins"},
 	{UpdateWorkspace, Owner, "Rename the workspace"},
 }
 
@@ -146,6 +148,8 @@ func Markdown() string {
 	b.WriteString("  documents are seen by every member; `owners` documents only by their creator and admins and owners.\n")
 	b.WriteString("  Anyone else gets 404 for such a document and never finds it in a list.\n")
 	b.WriteString("- A personal access token with only the `read` scope may call GET endpoints only.\n")
-	b.WriteString("- Site admins have no access to workspace data through their site role.\n")
+	b.WriteString("- Site admins have no access to workspace data through their site role. A workspace admin may grant them\n")
+	b.WriteString("  time-limited support access (`read`: what a viewer sees, or `member`; at most 30 days, revocable); every\n")
+	b.WriteString("  request made under it is recorded in the workspace's activity (`support.access`).\n")
 	return b.String()
 }

@@ -165,6 +165,7 @@ func TestTableMatchesTheAgreedPolicy(t *testing.T) {
 		perm.ManageTeams:      perm.Admin,
 		perm.ViewAuditDetails: perm.Admin,
 		perm.VerifyAudit:      perm.Admin,
+		perm.GrantSupport:     perm.Admin,
 		perm.UpdateWorkspace:  perm.Owner,
 	}
 	for a, want := range min {

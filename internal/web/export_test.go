@@ -29,7 +29,7 @@ func TestDownloadMyData(t *testing.T) {
 		expectStatus(t, p, http.StatusOK)
 		expectCSPClean(t, p)
 		expectText(t, p, "We are preparing your archive", "Queued", "This page updates itself")
-		if !bytes.Contains([]byte(p.Body), []byte(`<meta http-equiv="refresh" content="3">`)) {
+		if !bytes.Contains([]byte(p.Body), []byte(`<meta http-equiv="refresh" content="3; url=/profile/privacy">`)) {
 			t.Error("no refresh while the archive is queued")
 		}
 		expectNoText(t, p, "Request my data")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"shipshape/internal/consent"
 	"shipshape/internal/export"
@@ -25,6 +26,8 @@ var purposeText = map[consent.Purpose][2]string{
 }
 
 type privacyMeData struct {
+	// Resume lists what starts again when a restriction is lifted.
+	Resume   string
 	GPC      bool
 	Purposes []purposeView
 	Ledger   []consent.Event
@@ -61,9 +64,19 @@ func (s *server) privacyPage(w http.ResponseWriter, r *http.Request, c *call) {
 		d.Purposes = append(d.Purposes, purposeView{Purpose: p, Title: purposeText[p][0], Help: purposeText[p][1],
 			On: pr.Get(p), Effective: eff.Get(p), Signalled: gpc && p.Signalled()})
 	}
+	var resume []string
+	for _, p := range d.Purposes {
+		if p.On && !p.Signalled {
+			resume = append(resume, strings.ToLower(p.Title))
+		}
+	}
+	d.Resume = strings.Join(resume, ", ")
 	v := &view{Title: "Privacy", Nav: "privacy", Data: d}
 	// "Notified when ready": there is no e-mail yet, so the page says it in
 	// the flash, and keeps reloading itself (meta refresh) while building.
+	if latest != nil && latest.Status.Active() {
+		v.Refresh, v.RefreshURL = 3, "/profile/privacy"
+	}
 	switch {
 	case latest != nil && latest.Status == export.Ready:
 		v.Notice = "Your data archive is ready to download."
@@ -121,4 +134,22 @@ func (s *server) downloadExport(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	defer rd.Close()
 	httpx.ServeDownload(w, r, e.FileName(), "application/zip", e.SHA256, *e.FinishedAt, rd)
+}
+
+// restrict and liftRestriction set and clear the caller's restriction of
+// processing; the page says what resumes before the lift button.
+func (s *server) restrict(w http.ResponseWriter, r *http.Request, c *call) {
+	if _, err := s.Accounts.Restrict(r.Context(), c.actor, c.p); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	redirect(w, r, "/profile/privacy?notice=restricted#restriction")
+}
+
+func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request, c *call) {
+	if _, err := s.Accounts.LiftRestriction(r.Context(), c.actor, c.p); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	redirect(w, r, "/profile/privacy?notice=restriction-lifted#restriction")
 }

@@ -39,3 +39,19 @@ func TestPrivacyChoices(t *testing.T) {
 		}
 	})
 }
+
+func TestRestrictProcessing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.post("/profile/privacy/consent", url.Values{"purpose": {"marketing_email"}, "on": {"true"}})
+		p := b.post("/profile/privacy/restriction", nil)
+		expectText(t, p, "Processing restricted.", "Restricted since", "Marketing e-mails Off", "Product e-mails Off",
+			"When you lift it, the choices above apply again: product e-mails, marketing e-mails.")
+		expectCSPClean(t, p)
+		p = b.post("/profile/privacy/restriction/lift", nil)
+		expectText(t, p, "Restriction lifted.", "Marketing e-mails On", "Restrict processing")
+		expectStatus(t, b.post("/profile/privacy/restriction/lift", nil), http.StatusConflict)
+	})
+}

@@ -83,6 +83,11 @@ type view struct {
 	// back to after acknowledging.
 	PolicyPending int
 	Path          string
+	// Refresh, when set, loads RefreshURL after that many seconds (a
+	// background job the page reports on is still running). The URL is
+	// explicit: Chrome does not reload a page whose address has a fragment.
+	Refresh    int
+	RefreshURL string
 }
 
 // F returns the state of the named form: posted values and problems after a
@@ -183,6 +188,10 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, c *call, name st
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if s.recordSupport(r, c) != nil && name != "error" { // never show a page under support access unrecorded
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
+	}
 	status := v.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -232,6 +241,8 @@ var notices = map[string]string{
 	"signed-out":                 "You have signed out.",
 	"workspace-created":          "Workspace created.",
 	"workspace-renamed":          "Workspace renamed.",
+	"support-granted":            "Support access granted. Every page the site admins open is listed below.",
+	"support-revoked":            "Support access revoked.",
 	"project-created":            "Project created.",
 	"project-updated":            "Project saved.",
 	"owner-updated":              "Owner saved.",
@@ -263,6 +274,8 @@ var notices = map[string]string{
 	"team-member-removed":        "Removed from the team.",
 	"profile-updated":            "Profile saved.",
 	"consent-saved":              "Choice saved.",
+	"restricted":                 "Processing restricted. Your data is kept, and used for nothing else until you lift it.",
+	"restriction-lifted":         "Restriction lifted.",
 	"deletion-scheduled":         "Your account is scheduled for deletion.",
 	"deletion-cancelled":         "Deletion cancelled. Your account stays.",
 	"policy-accepted":            "Thank you — your confirmation is recorded.",

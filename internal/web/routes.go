@@ -97,6 +97,8 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("POST /profile/delete/cancel", s.authed(s.cancelDeletion))
 	mux.HandleFunc("GET /profile/privacy", s.authed(s.privacyPage))
 	mux.HandleFunc("POST /profile/privacy/consent", s.authed(s.setConsent))
+	mux.HandleFunc("POST /profile/privacy/restriction", s.authed(s.restrict))
+	mux.HandleFunc("POST /profile/privacy/restriction/lift", s.authed(s.liftRestriction))
 	mux.HandleFunc("POST /profile/export", s.authed(s.requestExport))
 	mux.HandleFunc("GET /profile/export/{id}/download", s.authed(s.downloadExport))
 	mux.HandleFunc("GET /tokens", s.authed(s.tokensPage))
@@ -111,6 +113,8 @@ func (s *server) routes(mux *router) {
 
 	// Transparency: public pages, and acknowledging a policy change.
 	mux.HandleFunc("GET /privacy", s.privacyPolicyPage)
+	mux.HandleFunc("GET /privacy/confirm/{token}", s.privacyConfirmPage)
+	mux.HandleFunc("POST /privacy/confirm/{token}", s.privacyConfirm)
 	mux.HandleFunc("GET /cookies", s.cookiesPage)
 	mux.HandleFunc("POST /privacy/accept", s.authed(s.acceptPolicy))
 	mux.HandleFunc("GET /admin/policy", s.authed(s.adminPolicyPage))
@@ -118,6 +122,15 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /admin/retention", s.authed(s.retentionPage))
 	mux.HandleFunc("POST /admin/retention", s.authed(s.saveRetention))
 	mux.HandleFunc("POST /admin/retention/run", s.authed(s.runRetention))
+	mux.HandleFunc("GET /admin/privacy/requests", s.authed(s.privacyRequestsPage))
+	mux.HandleFunc("POST /admin/privacy/requests", s.authed(s.createPrivacyRequest))
+	mux.HandleFunc("GET /admin/privacy/requests/new", s.authed(s.newPrivacyRequestPage))
+	mux.HandleFunc("GET /admin/privacy/requests/{id}", s.authed(s.privacyRequestPage))
+	mux.HandleFunc("POST /admin/privacy/requests/{id}", s.authed(s.updatePrivacyRequest))
+	mux.HandleFunc("POST /admin/privacy/requests/{id}/link", s.authed(s.issuePrivacyLink))
+	mux.HandleFunc("POST /admin/privacy/requests/{id}/fulfil", s.authed(s.fulfilPrivacyRequest))
+	mux.Upload("POST /admin/privacy/requests/{id}/authorization", s.authed(s.uploadPrivacyAuthorization))
+	mux.HandleFunc("GET /admin/privacy/requests/{id}/authorization", s.authed(s.downloadPrivacyAuthorization))
 
 	// Everything else is a styled 404.
 	mux.HandleFunc("/", s.notFound)

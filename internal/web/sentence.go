@@ -43,6 +43,7 @@ var actionGroups = []struct{ Prefix, Label string }{
 	{"release.", "Releases"},
 	{"document.", "Documents"},
 	{"ownership.", "Ownership"},
+	{"support.", "Support access"},
 }
 
 // docTypePhrases name a document of each type in a sentence.
@@ -197,6 +198,22 @@ func describe(e audit.Event, wsSlug string, names map[string]string) activity {
 		if strings.HasSuffix(label, "=true") {
 			a.Tail = ": every target needs one accountable owner"
 		}
+	// Support access: the label of an access is "METHOD /path" (never a
+	// query); of a grant "read until 2026-01-12T09:00:00Z".
+	case "support.access":
+		method, path, _ := strings.Cut(label, " ")
+		a.ActorName, a.Verb, a.Object, a.Tail = "Site admin "+a.ActorName, "viewed", path, " under support access"
+		if method != "GET" && method != "HEAD" {
+			a.Verb, a.Object = "sent", label
+		}
+	case "support.grant":
+		scope, until, _ := strings.Cut(label, " until ")
+		a.Verb, a.Tail = "granted support access ("+scope+")", ""
+		if t, err := time.Parse(time.RFC3339, until); err == nil {
+			a.Tail = " until " + t.UTC().Format("Jan 2, 2006 15:04 UTC")
+		}
+	case "support.revoke":
+		a.Verb = "revoked support access"
 	// Account and site events (site chain; shown if ever listed).
 	case "user.create":
 		a.Verb = "created an account"
@@ -210,10 +227,10 @@ func describe(e audit.Event, wsSlug string, names map[string]string) activity {
 		a.Verb = "signed in"
 	case "session.delete":
 		a.Verb = "signed out"
-	case "token.create":
-		a.Verb, a.Object = "created the API token", label
+	case "token.create": // older events carry the token's name
+		a.Verb, a.Object = "created an API token", label
 	case "token.revoke":
-		a.Verb, a.Object = "revoked the API token", label
+		a.Verb, a.Object = "revoked an API token", label
 	case "site.signup_mode":
 		a.Verb, a.Object = "set sign-up to", label
 	default:

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"shipshape/internal/apperr"
 	"shipshape/internal/audit"
 	"shipshape/internal/httpx"
+	"shipshape/internal/workspace"
 )
 
 // cookieName is the session cookie: the only cookie Shipshape sets.
@@ -18,6 +20,9 @@ const cookieName = "shipshape_session"
 type call struct {
 	p     account.Principal
 	actor audit.Actor
+	// support traces a site admin's request for workspaces reached through
+	// support access; render and authed record it (support.access).
+	support *workspace.SupportTrace
 }
 
 func (c *call) user() *account.User { return &c.p.User }
@@ -82,8 +87,28 @@ func (s *server) authed(h authedHandler) http.HandlerFunc {
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
-		h(w, r, &call{p: p, actor: s.actor(r, p.User.ID)})
+		c := &call{p: p, actor: s.actor(r, p.User.ID)}
+		if p.User.SiteAdmin {
+			var ctx context.Context
+			ctx, c.support = workspace.TraceSupport(r.Context())
+			r = r.WithContext(ctx)
+		}
+		h(w, r, c)
+		s.recordSupport(r, c) // what render did not record: redirects, downloads, errors
 	}
+}
+
+// recordSupport records a request made under support access in the
+// workspace's audit trail (method and path, never the query or body).
+func (s *server) recordSupport(r *http.Request, c *call) error {
+	if c == nil || !c.support.Used() {
+		return nil
+	}
+	err := s.Workspaces.RecordSupportTrace(r.Context(), c.actor, c.support, r.Method+" "+r.URL.Path)
+	if err != nil {
+		s.Log.Error("record support access", "path", r.URL.Path, "err", err)
+	}
+	return err
 }
 
 // safeNext returns next when it is a path on this site, "" otherwise. It

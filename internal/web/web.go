@@ -19,6 +19,7 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/policy"
 	"shipshape/internal/privacy"
+	"shipshape/internal/privreq"
 	"shipshape/internal/project"
 	"shipshape/internal/release"
 	"shipshape/internal/retention"
@@ -50,6 +51,7 @@ type Deps struct {
 	PrivacyInventory func() privacy.Inventory
 	Retention        *retention.Service
 	Exports          *export.Service
+	PrivacyRequests  *privreq.Service
 }
 
 // server holds the parsed templates and static files for the handlers.

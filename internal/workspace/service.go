@@ -24,10 +24,11 @@ type Service struct {
 }
 
 // Access resolves slug for userID: the workspace and the caller's role, or
-// not_found when the caller is not a member. Other domains call it inside
-// their own transactions.
+// not_found when the caller is not a member (unless a site admin holds
+// support access, see support.go). Other domains call it inside their own
+// transactions.
 func (s *Service) Access(ctx context.Context, q db.Querier, slug, userID string) (Access, error) {
-	return findAccess(ctx, q, slug, userID)
+	return s.findAccess(ctx, q, slug, userID)
 }
 
 // Create makes a workspace with the caller as owner.
@@ -57,7 +58,7 @@ func (s *Service) List(ctx context.Context, userID string) ([]Workspace, error) 
 
 // Get returns one workspace with the caller's role.
 func (s *Service) Get(ctx context.Context, userID, slug string) (Workspace, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := s.findAccess(ctx, s.DB, slug, userID)
 	if err != nil {
 		return Workspace{}, err
 	}
@@ -71,7 +72,7 @@ func (s *Service) Rename(ctx context.Context, actor audit.Actor, slug, name stri
 	name = strings.TrimSpace(name)
 	var w Workspace
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.UpdateWorkspace)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.UpdateWorkspace)
 		if err != nil {
 			return err
 		}
@@ -95,7 +96,7 @@ func (s *Service) Rename(ctx context.Context, actor audit.Actor, slug, name stri
 
 // Members lists members; e-mail addresses only for those allowed to see them.
 func (s *Service) Members(ctx context.Context, userID, slug string) ([]Member, Access, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := s.findAccess(ctx, s.DB, slug, userID)
 	if err != nil {
 		return nil, a, err
 	}
@@ -121,7 +122,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, slug, userI
 	}
 	var m Member
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
 			return err
 		}
@@ -164,7 +165,7 @@ func (s *Service) keepAnOwner(ctx context.Context, tx *db.Tx, wsID string) error
 // RemoveMember removes a member (admins), or lets a member leave.
 func (s *Service) RemoveMember(ctx context.Context, actor audit.Actor, slug, userID string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := findAccess(ctx, tx, slug, actor.UserID)
+		a, err := s.findAccess(ctx, tx, slug, actor.UserID)
 		if err != nil {
 			return err
 		}
@@ -209,7 +210,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, slug, email str
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	inv := Invitation{ID: db.NewID(), Email: email, Role: role, CreatedAt: now, ExpiresAt: now.Add(InvitationTTL), Token: token}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
 			return err
 		}
@@ -236,7 +237,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, slug, email str
 
 // Invitations lists pending invitations (member managers only).
 func (s *Service) Invitations(ctx context.Context, userID, slug string) ([]Invitation, error) {
-	a, err := authorize(ctx, s.DB, slug, userID, perm.ManageMembers)
+	a, err := s.authorize(ctx, s.DB, slug, userID, perm.ManageMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +247,7 @@ func (s *Service) Invitations(ctx context.Context, userID, slug string) ([]Invit
 // RevokeInvitation withdraws a pending invitation.
 func (s *Service) RevokeInvitation(ctx context.Context, actor audit.Actor, slug, id string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageMembers)
 		if err != nil {
 			return err
 		}
@@ -357,7 +358,7 @@ func (s *Service) accept(ctx context.Context, tx *db.Tx, actor audit.Actor, r in
 
 // Teams lists teams with their members.
 func (s *Service) Teams(ctx context.Context, userID, slug string) ([]Team, error) {
-	a, err := findAccess(ctx, s.DB, slug, userID)
+	a, err := s.findAccess(ctx, s.DB, slug, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +373,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, slug string
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	t := Team{ID: db.NewID(), Slug: in.Slug, Name: in.Name, CreatedAt: now, Members: []TeamMember{}}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
 			return err
 		}
@@ -388,7 +389,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, slug string
 // DeleteTeam removes a team (not its members' memberships).
 func (s *Service) DeleteTeam(ctx context.Context, actor audit.Actor, slug, team string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
 			return err
 		}
@@ -406,7 +407,7 @@ func (s *Service) DeleteTeam(ctx context.Context, actor audit.Actor, slug, team 
 // SetTeamMember adds (add=true) or removes a workspace member to/from a team.
 func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, team, userID string, add bool) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a, err := authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
+		a, err := s.authorize(ctx, tx, slug, actor.UserID, perm.ManageTeams)
 		if err != nil {
 			return err
 		}
@@ -440,7 +441,7 @@ func (s *Service) SetTeamMember(ctx context.Context, actor audit.Actor, slug, te
 // Audit lists the workspace's activity. Client IP and user agent are blanked
 // for roles that may not see them.
 func (s *Service) Audit(ctx context.Context, userID, slug string, f audit.Filter) (audit.Page, error) {
-	a, err := authorize(ctx, s.DB, slug, userID, perm.ViewAudit)
+	a, err := s.authorize(ctx, s.DB, slug, userID, perm.ViewAudit)
 	if err != nil {
 		return audit.Page{}, err
 	}
@@ -456,7 +457,7 @@ func (s *Service) Audit(ctx context.Context, userID, slug string, f audit.Filter
 
 // VerifyAudit checks the workspace's hash chain.
 func (s *Service) VerifyAudit(ctx context.Context, userID, slug string) (audit.Verification, error) {
-	a, err := authorize(ctx, s.DB, slug, userID, perm.VerifyAudit)
+	a, err := s.authorize(ctx, s.DB, slug, userID, perm.VerifyAudit)
 	if err != nil {
 		return audit.Verification{}, err
 	}
@@ -477,8 +478,8 @@ func BumpDataVersion(ctx context.Context, tx *db.Tx, workspaceID string) error {
 
 // authorize resolves the caller's membership and checks that their role
 // allows action: not a member → not_found, not allowed → forbidden.
-func authorize(ctx context.Context, q db.Querier, slug, userID string, action perm.Action) (Access, error) {
-	a, err := findAccess(ctx, q, slug, userID)
+func (s *Service) authorize(ctx context.Context, q db.Querier, slug, userID string, action perm.Action) (Access, error) {
+	a, err := s.findAccess(ctx, q, slug, userID)
 	if err != nil {
 		return a, err
 	}

@@ -31,6 +31,11 @@ type Access struct {
 	// DataVersion changes with every change to the workspace's projects and
 	// components (see BumpDataVersion); caches of that data compare it.
 	DataVersion int64
+	// Support is set when the caller is a site admin who is not a member
+	// but reaches the workspace through an active support grant
+	// (SupportGrantID); Role is then the grant's (viewer or member).
+	Support        bool
+	SupportGrantID string
 }
 
 // Can reports whether the caller may perform action.
