@@ -179,6 +179,23 @@ func run(nAudit, nDocs, nFiles, fileSize int, dir string) error {
 	fmt.Printf("wall time: %s\n", wall.Round(time.Millisecond))
 	fmt.Printf("peak RSS (VmHWM): %.1f MiB (%s); RSS before the export %.1f MiB\n", kib(hwm), peakNote, kib(rssBefore))
 	fmt.Printf("peak Go heap in use (sampled every 10 ms): %.1f MiB\n", float64(peakHeap.Load())/(1<<20))
+
+	// Erasure of the same person: the workspace gets a second owner first
+	// (the only owner of a workspace cannot be erased), then the account is
+	// erased the way the erasure job does it, and the time is printed.
+	other, err := a.Accounts.CreateUser(ctx, account.SignupInput{Name: "Other Owner", Email: "other@example.com", Password: "a long benchmark password", AgeConfirmed: true}, false)
+	if err != nil {
+		return err
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`, ws.ID, other.ID, time.Now()); err != nil {
+		return err
+	}
+	start = time.Now()
+	if err := a.Accounts.EraseNow(ctx, u.ID); err != nil {
+		return fmt.Errorf("erase: %w", err)
+	}
+	fmt.Printf("erasure: %s (%d audit events anonymised, %d documents kept under the tombstone)\n",
+		time.Since(start).Round(time.Millisecond), countEvents(ctx, d, u.ID), nDocs)
 	return nil
 }
 

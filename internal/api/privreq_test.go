@@ -53,7 +53,7 @@ func TestPrivacyRequestsForSiteAdminsOnly(t *testing.T) {
 			Next          []string   `json:"next"`
 		}
 		var r req
-		resp := root.do("POST", "/admin/privacy/requests", map[string]any{"kind": "access", "subject_email": plain.Email})
+		resp := root.do("POST", "/admin/privacy/requests", map[string]any{"kind": "access", "subject_email": plain.Email, "source": "self-service"})
 		wantStatus(t, resp, 201, "")
 		if err := json.Unmarshal(resp.Body, &r); err != nil {
 			t.Fatal(err)

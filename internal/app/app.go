@@ -130,7 +130,7 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	// Account erasure: what other domains remove, the ledger in file
 	// storage, and the job that erases accounts whose grace period ended.
 	a.Accounts.Blobs = a.Blobs
-	a.Accounts.Erasers = append(a.Accounts.Erasers, consent.EraseUser, policy.EraseUser, a.Exports.EraseUser)
+	a.Accounts.Erasers = append(a.Accounts.Erasers, consent.EraseUser, policy.EraseUser, a.Exports.EraseUser, privreq.EraseUser)
 	a.Jobs.Jobs = append(a.Jobs.Jobs, jobs.Job{Name: "account erasure", Run: a.Accounts.EraseDue})
 
 	tls := cfg.BehindTLSProxy

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"shipshape/internal/config"
 
@@ -63,6 +64,9 @@ func backup(ctx context.Context, args []string, env Env) error {
 	if _, err := os.Stat(*to); err == nil {
 		return fmt.Errorf("%s exists; choose a new file", *to)
 	}
+	if err := plainPath(cfg.SQLitePath()); err != nil {
+		return err
+	}
 	d, err := sql.Open("sqlite", "file:"+cfg.SQLitePath()+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
@@ -96,6 +100,9 @@ func restore(ctx context.Context, args []string, env Env) error {
 	if err := checkSQLite(ctx, *from); err != nil {
 		return fmt.Errorf("%s is not a usable backup: %w", *from, err)
 	}
+	if err := checkpoint(ctx, cfg.SQLitePath()); err != nil {
+		return fmt.Errorf("the current database: %w", err)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
@@ -106,9 +113,40 @@ func restore(ctx context.Context, args []string, env Env) error {
 	return reapplyWith(ctx, cfg, env)
 }
 
+// checkpoint folds the current database's WAL into the file before the
+// restore removes the WAL: if the restore then fails, nothing committed is
+// lost. A missing database is fine (restoring into an empty data dir).
+func checkpoint(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return nil
+	}
+	if err := plainPath(path); err != nil {
+		return err
+	}
+	d, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	_, err = d.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// plainPath refuses paths that would change meaning inside a file: URI
+// (SQLite reads ?, # and % there).
+func plainPath(path string) error {
+	if strings.ContainsAny(path, "?#%") {
+		return fmt.Errorf("%s: use a path without ?, # or %%", path)
+	}
+	return nil
+}
+
 // checkSQLite opens a file read-only and runs SQLite's integrity check.
 func checkSQLite(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	if err := plainPath(path); err != nil {
 		return err
 	}
 	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")

@@ -228,6 +228,12 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, ws, id string, 
 		if err != nil {
 			return err
 		}
+		// Read under the row lock: on PostgreSQL two edits (or an edit and a
+		// visibility change) would otherwise both read the old row, and the
+		// second write would undo the first.
+		if err := lockDocument(ctx, tx, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
 		if d, err = visible(ctx, tx, a, id); err != nil {
 			return err
 		}

@@ -322,6 +322,12 @@ func (s *Service) verify(ctx context.Context, tx *db.Tx, actor audit.Actor, now 
 	}
 	switch m {
 	case ByAccount:
+		// An account proves who asked only when the person asked while
+		// signed in; a request that came by e-mail or through an agent
+		// needs the confirmation link or the written authorization.
+		if r.Source != SelfService {
+			return apperr.Fields(map[string]string{"verified_by": "only a request made while signed in is verified by the account; send a confirmation link or upload an agent's authorization"})
+		}
 		if r.SubjectUserID == nil { // an account may have been created since
 			id, err := accountOf(ctx, tx, r.SubjectEmail)
 			if err != nil {
@@ -567,6 +573,13 @@ func (s *Service) Fulfil(ctx context.Context, actor audit.Actor, siteAdmin bool,
 		return Request{}, err
 	}
 	subject := *r.SubjectUserID
+	// The account must still use the address the request was verified for:
+	// an address can change hands.
+	if cur, err := accountOf(ctx, s.DB, r.SubjectEmail); err != nil {
+		return Request{}, err
+	} else if cur == nil || *cur != subject {
+		return Request{}, apperr.E(apperr.Conflict, "the account no longer uses %s; check who the person is again before fulfilling", r.SubjectEmail)
+	}
 	var done, label string
 	switch {
 	case r.Kind.Exports():
@@ -604,6 +617,9 @@ func (s *Service) Fulfil(ctx context.Context, actor audit.Actor, siteAdmin bool,
 		cur, err := findRequest(ctx, tx, id, now)
 		if err != nil {
 			return err
+		}
+		if cur.SubjectUserID == nil && in.EraseNow {
+			cur.SubjectUserID = &subject // the erasure just unlinked it (privreq.EraseUser)
 		}
 		if err := fulfillable(cur); err != nil {
 			return err

@@ -137,7 +137,7 @@ func TestTransitions(t *testing.T) {
 		root := siteAdmin(t, a)
 		ana := testkit.MustUser(t, a, "Ana Lima")
 		admin := testkit.Actor(root)
-		r, err := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: privreq.Rectification, SubjectEmail: ana.Email})
+		r, err := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: privreq.Rectification, SubjectEmail: ana.Email, Source: privreq.SelfService})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestVerificationPaths(t *testing.T) {
 		admin := testkit.Actor(root)
 
 		// account: needs an account using the address.
-		r, _ := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: privreq.Access, SubjectEmail: "later@example.com"})
+		r, _ := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: privreq.Access, SubjectEmail: "later@example.com", Source: privreq.SelfService})
 		_, err := svc.Update(ctx, admin, true, r.ID, privreq.Patch{VerifiedBy: ptr(privreq.ByAccount)})
 		testkit.WantFields(t, err, "verified_by")
 		later, err := a.Accounts.CreateUser(ctx, account.SignupInput{Name: "Lee Later", Email: "later@example.com", Password: testkit.Password}, false)
@@ -333,7 +333,7 @@ func TestFulfil(t *testing.T) {
 
 		ready := func(kind privreq.Kind, email string) privreq.Request {
 			t.Helper()
-			r, err := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: kind, SubjectEmail: email})
+			r, err := svc.Create(ctx, admin, true, privreq.CreateInput{Kind: kind, SubjectEmail: email, Source: privreq.SelfService})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -402,8 +402,8 @@ func TestFulfil(t *testing.T) {
 			t.Errorf("Dana not erased: %v", err)
 		}
 		// The request keeps its record of who asked (legal obligation).
-		if cur, _ := svc.Get(ctx, true, n.ID); cur.SubjectEmail != dana.Email {
-			t.Errorf("request lost its subject: %q", cur.SubjectEmail)
+		if cur, _ := svc.Get(ctx, true, n.ID); cur.SubjectEmail != dana.Email || cur.SubjectUserID != nil {
+			t.Errorf("request after the erasure: %q, account %v (want the e-mail kept, the tombstone unlinked)", cur.SubjectEmail, cur.SubjectUserID)
 		}
 
 		// A kind the desk does not fulfil itself.

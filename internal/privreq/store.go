@@ -198,3 +198,11 @@ func byLinkHash(ctx context.Context, q db.Querier, hash string, now time.Time) (
 	}
 	return r, err
 }
+
+// EraseUser unlinks a person's requests from their account when it is
+// erased: the request records stay (legal obligation), but they must not
+// tie the tombstone back to an e-mail address.
+func EraseUser(ctx context.Context, tx *db.Tx, userID string) error {
+	_, err := tx.Exec(ctx, `UPDATE privacy_requests SET subject_user_id = NULL WHERE subject_user_id = ?`, userID)
+	return err
+}

@@ -106,12 +106,16 @@ type evidenceOwner struct {
 // the snapshot is readable by every member (and some documents only by
 // their owners), and it is never changed, while a document may later be
 // deleted for good — hashes prove which text shipped without keeping it.
+// An owners-only document is recorded without its title's hash, which a
+// member who may not see it could test guesses against; its existence,
+// type and the hash of its body (not guessable) stay, so the record is
+// complete.
 type evidenceDocument struct {
 	ID          string `json:"id"`
 	Type        string `json:"type"`
 	Version     int    `json:"version"`
 	VersionID   string `json:"version_id"`
-	TitleSHA256 string `json:"title_sha256"`
+	TitleSHA256 string `json:"title_sha256,omitempty"`
 	BodySHA256  string `json:"body_sha256"`
 }
 
@@ -153,8 +157,11 @@ func evidenceBody(a workspace.Access, p project.Project, r Release, docs []linke
 		doc.Owners = append(doc.Owners, evidenceOwner(o))
 	}
 	for _, d := range docs {
-		doc.Documents = append(doc.Documents, evidenceDocument{ID: d.ID, Type: d.Type, Version: d.Version, VersionID: d.VersionID,
-			TitleSHA256: sha256Hex(d.Title), BodySHA256: sha256Hex(d.Body)})
+		ed := evidenceDocument{ID: d.ID, Type: d.Type, Version: d.Version, VersionID: d.VersionID, BodySHA256: sha256Hex(d.Body)}
+		if d.Visibility != "owners" {
+			ed.TitleSHA256 = sha256Hex(d.Title)
+		}
+		doc.Documents = append(doc.Documents, ed)
 	}
 	for _, f := range files {
 		doc.Files = append(doc.Files, evidenceFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, ContentType: f.ContentType,

@@ -90,6 +90,9 @@ func TestOwnersAndDocumentsOfARelease(t *testing.T) {
 		if strings.Contains(string(ev.Body), "Kraken") || strings.Contains(string(ev.Body), "Rollout plan") {
 			t.Errorf("evidence holds a document title: %s", ev.Body)
 		}
+		if secret := snap.Documents[1]; secret.TitleSHA256 != "" || secret.BodySHA256 != sha256Hex("risks") {
+			t.Errorf("owners-only document in the evidence: %+v (no title hash, a body hash)", secret)
+		}
 	})
 }
 

@@ -111,15 +111,15 @@ func loadOwners(ctx context.Context, q db.Querier, rs []Release) error {
 // linkedDocument is a document attached to a release, at its current
 // version.
 type linkedDocument struct {
-	ID, Type, Title, VersionID, Body string
-	Version                          int
+	ID, Type, Title, VersionID, Body, Visibility string
+	Version                                      int
 }
 
 // listLinkedDocuments reads the documents attached to a release, oldest
 // first; with a visibility condition on documents (aliased d, see
 // Service.Documents) only those, and without one all of them.
 func listLinkedDocuments(ctx context.Context, q db.Querier, releaseID string, visible string, args ...any) ([]linkedDocument, error) {
-	query := `SELECT d.id, d.type, v.title, v.id, v.body, d.current_version FROM documents d
+	query := `SELECT d.id, d.type, v.title, v.id, v.body, d.current_version, d.visibility FROM documents d
 		JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
 		WHERE d.release_id = ?`
 	if visible != "" {
@@ -133,7 +133,7 @@ func listLinkedDocuments(ctx context.Context, q db.Querier, releaseID string, vi
 	var out []linkedDocument
 	for rows.Next() {
 		var d linkedDocument
-		if err := rows.Scan(&d.ID, &d.Type, &d.Title, &d.VersionID, &d.Body, &d.Version); err != nil {
+		if err := rows.Scan(&d.ID, &d.Type, &d.Title, &d.VersionID, &d.Body, &d.Version, &d.Visibility); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -79,7 +79,7 @@ func Specs() []Spec {
 	return []Spec{
 		{Category: AccessLogs, Label: "Access logs", DefaultDays: 90, Default: Anonymise, Actions: []Action{Anonymise}, MinDays: 1,
 			Description: "IP addresses and user agents recorded with audit events and sessions: blanked after the period (the audit chain still verifies)."},
-		{Category: AuditEvents, Label: "Audit events", DefaultDays: 730, Default: Delete, Actions: []Action{Delete}, MinDays: 30,
+		{Category: AuditEvents, Label: "Audit events", DefaultDays: 730, Default: Delete, Actions: []Action{Delete}, MinDays: 365, // a site admin must not be able to erase the trail of their own support access and privacy-desk work quickly
 			Description: "The activity record: events older than the period are deleted from the oldest end of each chain, which then verifies from its new start."},
 		{Category: Sessions, Label: "Expired sessions", DefaultDays: 30, Default: Delete, Actions: []Action{Delete}, MinDays: 1,
 			Description: "Sign-in sessions deleted once they expired (idle or absolute limit) more than the period ago."},

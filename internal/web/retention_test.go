@@ -41,7 +41,7 @@ func TestRetentionPage(t *testing.T) {
 		}
 		p = b.post("/admin/retention", form)
 		expectStatus(t, p, http.StatusBadRequest)
-		expectText(t, p, "Please correct the highlighted fields.", "Must be a whole number of days from 30 to 3650", "from 1 to 3650")
+		expectText(t, p, "Please correct the highlighted fields.", "Must be a whole number of days from 365 to 3650", "from 1 to 3650")
 		expectCSPClean(t, p)
 		form.Set("keep_days.audit_events", "400")
 		form.Set("keep_days.backups", "14")
