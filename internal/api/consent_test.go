@@ -137,3 +137,26 @@ func TestRestrictionThroughAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminsCorrectAMembersName(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ana, mo := w.api.with(w.anaT), w.api.with(w.moT)
+		r := ana.do("PUT", "/workspaces/acme/members/"+w.mo.ID+"/name", map[string]any{"name": "  Mo Moreira "})
+		wantStatus(t, r, 200, "")
+		if r.json(t)["name"] != "Mo Moreira" {
+			t.Fatalf("corrected %s", r.Body)
+		}
+		if m := mo.do("GET", "/me", nil).json(t); m["name"] != "Mo Moreira" {
+			t.Errorf("the account's name %v", m["name"])
+		}
+		var label string
+		if err := d.QueryRow(context.Background(), `SELECT target_label FROM audit_events WHERE action = 'member.rename'`).Scan(&label); err != nil || label != "" {
+			t.Errorf("audit label %q %v: the name stays out of the trail", label, err)
+		}
+		wantStatus(t, ana.do("PUT", "/workspaces/acme/members/"+w.mo.ID+"/name", map[string]any{"name": ""}), 400, "invalid")
+		wantStatus(t, mo.do("PUT", "/workspaces/acme/members/"+w.ana.ID+"/name", map[string]any{"name": "Ana X"}), 403, "forbidden")
+		wantStatus(t, w.api.with(w.oT).do("PUT", "/workspaces/acme/members/"+w.mo.ID+"/name", map[string]any{"name": "X"}), 404, "not_found")
+		wantStatus(t, ana.do("PUT", "/workspaces/acme/members/"+w.osc.ID+"/name", map[string]any{"name": "X"}), 404, "not_found")
+	})
+}

@@ -98,6 +98,9 @@ func (a *api) routeTable() []route {
 		{Method: "GET", Path: "/workspaces/{ws}/members", Tag: "members", Status: 200, Summary: "Members; e-mail addresses for admins only", Response: list[workspace.Member]{}, h: a.listMembers},
 		{Method: "PATCH", Path: "/workspaces/{ws}/members/{user_id}", Tag: "members", Status: 200, Summary: "Change a member's role", Request: rolePatch{}, Response: workspace.Member{}, h: a.changeRole},
 		{Method: "DELETE", Path: "/workspaces/{ws}/members/{user_id}", Tag: "members", Status: 204, Summary: "Remove a member (or leave)", h: a.removeMember},
+		{Method: "PUT", Path: "/workspaces/{ws}/members/{user_id}/name", Tag: "members", Status: 200,
+			Summary: "Correct a member's name (admins; only owners correct owners): the account's name changes everywhere it appears; the audit event keeps who and whose, not the name",
+			Request: workspace.NameInput{}, Response: workspace.Member{}, h: a.correctName},
 		{Method: "POST", Path: "/workspaces/{ws}/invitations", Tag: "members", Status: 201, Summary: "Invite someone by e-mail with a role; returns the one-time token", Request: inviteRequest{}, Response: workspace.Invitation{}, h: a.invite},
 		{Method: "GET", Path: "/workspaces/{ws}/invitations", Tag: "members", Status: 200, Summary: "Pending invitations", Response: list[workspace.Invitation]{}, h: a.listInvitations},
 		{Method: "DELETE", Path: "/workspaces/{ws}/invitations/{id}", Tag: "members", Status: 204, Summary: "Withdraw an invitation", h: a.revokeInvitation},
@@ -367,6 +370,14 @@ func (a *api) changeRole(c *call) (any, error) {
 		return nil, err
 	}
 	return a.Workspaces.ChangeRole(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("user_id"), in.Role)
+}
+
+func (a *api) correctName(c *call) (any, error) {
+	var in workspace.NameInput
+	if err := decode(c.r, &in); err != nil {
+		return nil, err
+	}
+	return a.Workspaces.CorrectName(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("user_id"), in)
 }
 
 func (a *api) removeMember(c *call) (any, error) {

@@ -115,6 +115,19 @@ func (s *server) changeRole(w http.ResponseWriter, r *http.Request, c *call) {
 	redirect(w, r, "/w/"+ws+"/members?notice=role-changed")
 }
 
+// correctName corrects a member's name (rectification by an admin).
+func (s *server) correctName(w http.ResponseWriter, r *http.Request, c *call) {
+	if !s.parseForm(w, r, c) {
+		return
+	}
+	ws, user := r.PathValue("ws"), r.PathValue("user")
+	if _, err := s.Workspaces.CorrectName(r.Context(), c.actor, ws, user, workspace.NameInput{Name: r.PostForm.Get("name")}); err != nil {
+		s.pageError(w, r, c, err, func(v *view) { s.showMembers(w, r, c, v, nil) })
+		return
+	}
+	redirect(w, r, "/w/"+ws+"/members?notice=name-corrected")
+}
+
 // removeMember removes a member and, when the form names an heir,
 // transfers the member's ownerships to them afterwards (ownerships of
 // someone who left can still be transferred, so a failed transfer leaves

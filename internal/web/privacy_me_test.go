@@ -55,3 +55,22 @@ func TestRestrictProcessing(t *testing.T) {
 		expectStatus(t, b.post("/profile/privacy/restriction/lift", nil), http.StatusConflict)
 	})
 }
+
+func TestAdminCorrectsAMembersName(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		b := s.browser(t)
+		b.setup()
+		b.createWorkspace("acme", "Acme")
+		ana := userByLogin(t, s, "ana@example.com", adminPassword)
+		bo := testkit.MustUser(t, s.app, "Bo Chne")
+		testkit.MustJoin(t, s.app, ana, "acme", bo, "member")
+		p := b.get("/w/acme/members")
+		expectText(t, p, "Correct name")
+		expectCSPClean(t, p)
+		p = b.post("/w/acme/members/"+bo.ID+"/name", url.Values{"name": {"Bo Chen"}})
+		expectText(t, p, "Name corrected.", "Bo Chen")
+		expectText(t, b.get("/w/acme/activity"), "corrected the name of Bo Chen")
+		expectStatus(t, b.post("/w/acme/members/"+bo.ID+"/name", url.Values{"name": {""}}), http.StatusBadRequest)
+	})
+}

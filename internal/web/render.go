@@ -263,6 +263,7 @@ var notices = map[string]string{
 	"file-uploaded":              "File uploaded.",
 	"file-deleted":               "File deleted.",
 	"role-changed":               "Role changed.",
+	"name-corrected":             "Name corrected.",
 	"member-removed":             "Member removed.",
 	"member-removed-transferred": "Member removed. Their ownerships were transferred.",
 	"left-workspace":             "You left the workspace.",

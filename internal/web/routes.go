@@ -53,6 +53,7 @@ func (s *server) routes(mux *router) {
 	mux.HandleFunc("GET /w/{ws}/members", s.authed(s.membersPage))
 	mux.HandleFunc("POST /w/{ws}/members/{user}/role", s.authed(s.changeRole))
 	mux.HandleFunc("POST /w/{ws}/members/{user}/remove", s.authed(s.removeMember))
+	mux.HandleFunc("POST /w/{ws}/members/{user}/name", s.authed(s.correctName))
 	mux.HandleFunc("POST /w/{ws}/invitations", s.authed(s.invite))
 	mux.HandleFunc("POST /w/{ws}/invitations/{id}/revoke", s.authed(s.revokeInvitation))
 

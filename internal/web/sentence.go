@@ -89,6 +89,8 @@ func describe(e audit.Event, wsSlug string, names map[string]string) activity {
 		if e.TargetID == e.ActorID {
 			a.Verb, a.Object, a.Tail = "changed their own role to", label, ""
 		}
+	case "member.rename":
+		a.Verb, a.Object = "corrected the name of", person()
 	case "member.remove":
 		a.Verb, a.Object, a.Tail = "removed", person(), " from the workspace"
 		if e.TargetID == e.ActorID {
