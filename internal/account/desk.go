@@ -21,7 +21,7 @@ import (
 // is recorded with the admin as actor.
 func (s *Service) ScheduleDeletionFor(ctx context.Context, actor audit.Actor, userID string, grace time.Duration) (DeletionScheduled, error) {
 	if grace <= 0 {
-		grace = s.grace()
+		grace = s.Grace(ctx)
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	at := now.Add(grace)

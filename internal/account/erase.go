@@ -70,7 +70,17 @@ type DeletionScheduled struct {
 	ScheduledFor time.Time `json:"scheduled_for"`
 }
 
-func (s *Service) grace() time.Duration {
+// Grace is how long a scheduled deletion waits now: the retention
+// policy's "deleted accounts" period when GraceFrom is set, else
+// DeletionGrace, else DefaultDeletionGrace.
+func (s *Service) Grace(ctx context.Context) time.Duration {
+	if s.GraceFrom != nil {
+		if d, err := s.GraceFrom(ctx); err == nil && d > 0 {
+			return d
+		} else if err != nil {
+			s.Log.Warn("deletion grace from the retention policy", "err", err)
+		}
+	}
 	if s.DeletionGrace > 0 {
 		return s.DeletionGrace
 	}
@@ -94,7 +104,7 @@ func (s *Service) ScheduleDeletion(ctx context.Context, actor audit.Actor, p Pri
 		return DeletionScheduled{}, err
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	at := now.Add(s.grace())
+	at := now.Add(s.Grace(ctx))
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if err := refuseSoleOwner(ctx, tx, p.User.ID); err != nil {
 			return err

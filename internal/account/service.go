@@ -35,6 +35,7 @@ type Service struct {
 	// Erasure (erase.go): how long a scheduled deletion waits, what other
 	// domains remove, and the file storage that keeps the deletion ledger.
 	DeletionGrace time.Duration
+	GraceFrom     func(context.Context) (time.Duration, error) // the retention policy, when wired
 	Erasers       []Eraser
 	Blobs         blob.Store
 }

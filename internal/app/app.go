@@ -121,6 +121,14 @@ func New(cfg config.Config, log *slog.Logger, d *db.DB, now func() time.Time) (*
 	// BuildOnRequest: a new request starts building at once instead of at the next job tick.
 	a.Exports = &export.Service{DB: d, Blobs: a.Blobs, Now: now, Log: log, BuildOnRequest: true}
 	a.Retention = &retention.Service{DB: d, Now: now, Log: log, SessionIdle: cfg.SessionIdle}
+	// The periods the admin sets on the retention page are the ones in force
+	// for the deletion grace and for export archives.
+	a.Accounts.GraceFrom = func(ctx context.Context) (time.Duration, error) {
+		return a.Retention.Period(ctx, retention.DeletedAccounts)
+	}
+	a.Exports.TTLFrom = func(ctx context.Context) (time.Duration, error) {
+		return a.Retention.Period(ctx, retention.ExportArchives)
+	}
 	a.PrivacyRequests = &privreq.Service{DB: d, Blobs: a.Blobs, Now: now, Log: log, Accounts: a.Accounts, Exports: a.Exports}
 	a.Search = &search.Service{DB: d, Workspaces: a.Workspaces, Documents: doc.Visible}
 

@@ -24,8 +24,10 @@ type Service struct {
 	Blobs blob.Store
 	Now   func() time.Time
 	Log   *slog.Logger
-	// TTL is how long a ready archive can be downloaded (DefaultTTL when 0).
-	TTL time.Duration
+	// TTL is how long a ready archive can be downloaded (DefaultTTL when 0);
+	// TTLFrom, when set, reads it from the retention policy instead.
+	TTL     time.Duration
+	TTLFrom func(context.Context) (time.Duration, error)
 	// BuildOnRequest starts building right after a request commits, in a
 	// goroutine, instead of waiting up to a minute for the next job tick.
 	// The claim makes it safe alongside the job on this or other
@@ -239,7 +241,13 @@ func (s *Service) build(ctx context.Context, e Export) error {
 		return nil
 	}
 	done := s.now()
-	n, err := markReady(bg, s.DB, e.ID, key, obj.Size, obj.SHA256, done, done.Add(s.ttl()))
+	ttl := s.ttl()
+	if s.TTLFrom != nil {
+		if d, err := s.TTLFrom(bg); err == nil && d > 0 {
+			ttl = d
+		}
+	}
+	n, err := markReady(bg, s.DB, e.ID, key, obj.Size, obj.SHA256, done, done.Add(ttl))
 	if err != nil || n == 0 { // the account was deleted meanwhile (cascade), or the write failed
 		if derr := s.Blobs.Delete(bg, key); derr != nil {
 			s.log().Error("export: delete orphan archive", "export", e.ID, "err", derr)

@@ -15,9 +15,12 @@
 //     expiry or idle timeout) more than the period ago.
 //   - login_throttle (1 day, delete): deletes sign-in throttle counters whose
 //     window started more than the period ago (a window lasts 15 minutes).
-//   - export_archives (2 days), deleted_accounts (7 days grace), backups
-//     (7 days): their features are being built; a run reports 0 for them
-//     until the feature registers its purge function in Service.Purgers.
+//   - export_archives (2 days) and deleted_accounts (7 days grace): their
+//     features apply the period themselves, read through Period — the
+//     export expiry job deletes archives when it ends, the erasure job
+//     erases accounts when the grace ends — so a run reports 0 for them.
+//   - backups (7 days): Shipshape makes no backups on its own yet
+//     (`shipshape backup` writes where the operator says); a run reports 0.
 package retention
 
 import (
@@ -86,11 +89,11 @@ func Specs() []Spec {
 		{Category: LoginThrottle, Label: "Sign-in throttle", DefaultDays: 1, Default: Delete, Actions: []Action{Delete}, MinDays: 1,
 			Description: "Failed sign-in counters per account and IP address; a counter only matters for 15 minutes."},
 		{Category: ExportArchives, Label: "Export archives", DefaultDays: 2, Default: Delete, Actions: []Action{Delete}, MinDays: 1,
-			Description: "Personal data exports people downloaded or not, deleted after the period (48 hours by default)."},
+			Description: "Personal data exports people downloaded or not: the download link ends and the archive is deleted after the period (48 hours by default), by the export expiry job."},
 		{Category: DeletedAccounts, Label: "Deleted accounts", DefaultDays: 7, Default: Delete, Actions: []Action{Delete}, MinDays: 1,
-			Description: "The grace period after someone deletes their account, during which they can cancel; then the account is erased."},
+			Description: "The grace period after someone deletes their account, during which they can cancel; then the erasure job erases it. Applies to deletions asked for after the change."},
 		{Category: Backups, Label: "Backups", DefaultDays: 7, Default: Delete, Actions: []Action{Delete}, MinDays: 1,
-			Description: "Database backups the server made, deleted after the period."},
+			Description: "Database backups the server makes itself, deleted after the period (none yet: shipshape backup writes where the operator says)."},
 	}
 }
 

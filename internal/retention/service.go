@@ -84,6 +84,22 @@ func (s *Service) Overview(ctx context.Context, siteAdmin bool) (Overview, error
 	return o, nil
 }
 
+// Period is how long category c is kept now (its policy, or the default):
+// features that apply a period themselves (the deletion grace, export
+// archives) read it here, so the admin page's setting is the one in force.
+func (s *Service) Period(ctx context.Context, c Category) (time.Duration, error) {
+	ps, err := policies(ctx, s.DB)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range ps {
+		if p.Category == c {
+			return time.Duration(p.KeepDays) * 24 * time.Hour, nil
+		}
+	}
+	return 0, fmt.Errorf("retention: unknown category %q", c)
+}
+
 // policies returns every category's policy: the stored one or the default.
 func policies(ctx context.Context, q db.Querier) ([]Policy, error) {
 	stored, err := loadPolicies(ctx, q)

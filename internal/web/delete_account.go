@@ -10,7 +10,14 @@ import (
 // of the caller's account, or shows the scheduled date with a way to
 // cancel.
 func (s *server) deleteAccountPage(w http.ResponseWriter, r *http.Request, c *call) {
-	s.render(w, r, c, "delete-account", &view{Title: "Delete my account", Nav: "profile"})
+	s.render(w, r, c, "delete-account", &view{Title: "Delete my account", Nav: "profile", Data: s.deletionData(r)})
+}
+
+// deletionData is what the page says about the grace period in force.
+type deletionData struct{ GraceDays int }
+
+func (s *server) deletionData(r *http.Request) deletionData {
+	return deletionData{GraceDays: int(s.Accounts.Grace(r.Context()).Hours() / 24)}
 }
 
 func (s *server) scheduleDeletion(w http.ResponseWriter, r *http.Request, c *call) {
@@ -21,7 +28,7 @@ func (s *server) scheduleDeletion(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		if f, ok := formError(err, "delete", r.PostForm); ok {
 			v := withForm(f)
-			v.Title, v.Nav = "Delete my account", "profile"
+			v.Title, v.Nav, v.Data = "Delete my account", "profile", s.deletionData(r)
 			s.render(w, r, c, "delete-account", v)
 			return
 		}
