@@ -26,6 +26,8 @@ func PrivacyInventory() []privacy.Table {
 					Export: "not exported: the bookkeeping of the export itself (the request is also in audit.json as export.request)", Erasure: "deleted with the row"},
 				privacy.Not("started_at", "when the background job began building (the person is in requested_at)"),
 				privacy.Not("finished_at", "when the archive was ready or failed"),
+				{Column: "downloaded_at", Personal: true, Category: privacy.Activity, Purpose: "when the person first downloaded the archive (until then every page tells them it is ready)",
+					Basis: privacy.LegalObligation, Retention: "as long as the export row", Export: "not exported (it describes the export itself)", Erasure: "deleted with the export"},
 				privacy.Not("expires_at", "finished_at plus 48 hours"),
 			}},
 	}

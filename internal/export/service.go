@@ -124,6 +124,22 @@ func (s *Service) Get(ctx context.Context, userID, id string) (Export, error) {
 	return s.view(e), nil
 }
 
+// ReadyNotice returns the caller's archive that is ready, not expired and
+// not yet downloaded — every page tells them about it — or nil.
+func (s *Service) ReadyNotice(ctx context.Context, userID string) (*Export, error) {
+	var id string
+	var expires time.Time
+	err := s.DB.QueryRow(ctx, `SELECT id, expires_at FROM exports WHERE user_id = ? AND status = 'ready' AND downloaded_at IS NULL
+		AND expires_at > ? ORDER BY requested_at DESC LIMIT 1`, userID, s.now()).Scan(&id, db.Time(&expires))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Export{ID: id, Status: Ready, ExpiresAt: &expires}, nil
+}
+
 // Latest returns the caller's most recent export, or nil when they never
 // asked for one.
 func (s *Service) Latest(ctx context.Context, userID string) (*Export, error) {
@@ -162,6 +178,9 @@ func (s *Service) Open(ctx context.Context, actor audit.Actor, id string) (Expor
 	}
 	now := s.now()
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE exports SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, now, e.ID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, now, audit.Entry{Action: "export.download", TargetType: "export", TargetID: e.ID})
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,5 +73,30 @@ func TestAdminCorrectsAMembersName(t *testing.T) {
 		expectText(t, p, "Name corrected.", "Bo Chen")
 		expectText(t, b.get("/w/acme/activity"), "corrected the name of Bo Chen")
 		expectStatus(t, b.post("/w/acme/members/"+bo.ID+"/name", url.Values{"name": {""}}), http.StatusBadRequest)
+	})
+}
+
+// TestArchiveReadyIsAnnouncedEverywhere: once a data archive is ready,
+// every page says so until the person downloads it.
+func TestArchiveReadyIsAnnouncedEverywhere(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		s.app.Exports.BuildOnRequest = false
+		b := s.browser(t)
+		b.setup()
+		b.post("/profile/export", nil)
+		expectNoText(t, b.get("/"), "Your data archive is ready")
+		if err := s.app.Exports.RunDue(context.Background(), s.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p := b.get("/")
+		expectText(t, p, "Your data archive is ready. Download it before")
+		expectCSPClean(t, p)
+		m := exportLinkRE.FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatal("no download link in the notice")
+		}
+		expectStatus(t, b.get(m[1]), http.StatusOK)
+		expectNoText(t, b.get("/"), "Your data archive is ready")
 	})
 }

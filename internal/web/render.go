@@ -14,6 +14,7 @@ import (
 
 	"shipshape/internal/account"
 	"shipshape/internal/apperr"
+	"shipshape/internal/export"
 	"shipshape/internal/httpx"
 	"shipshape/internal/perm"
 	"shipshape/internal/workspace"
@@ -88,6 +89,9 @@ type view struct {
 	// explicit: Chrome does not reload a page whose address has a fragment.
 	Refresh    int
 	RefreshURL string
+	// ArchiveReady is the signed-in person's data archive that is ready and
+	// not yet downloaded: every page says so ("notified when ready").
+	ArchiveReady *export.Export
 }
 
 // F returns the state of the named form: posted values and problems after a
@@ -225,6 +229,13 @@ func (s *server) fillView(r *http.Request, c *call, v *view) {
 			s.Log.Warn("privacy policy status", "err", err)
 		}
 		v.PolicyPending, v.Path = st.Pending, r.URL.RequestURI()
+	}
+	if v.User != nil && !v.Bare && v.Nav != "privacy" && s.Exports != nil {
+		ready, err := s.Exports.ReadyNotice(r.Context(), v.User.ID)
+		if err != nil {
+			s.Log.Warn("export notice", "err", err)
+		}
+		v.ArchiveReady = ready
 	}
 	if v.User != nil && v.Workspaces == nil && !v.Bare {
 		ws, err := s.Workspaces.List(r.Context(), v.User.ID)
