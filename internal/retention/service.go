@@ -244,7 +244,16 @@ func (s *Service) execute(ctx context.Context, actor audit.Actor, r Run) (Run, e
 				return err
 			}
 			it.Rows, it.Files = rows, files
-			return insertItem(ctx, tx, r.ID, it)
+			if err := insertItem(ctx, tx, r.ID, it); err != nil {
+				return err
+			}
+			if r.DryRun || rows+files == 0 {
+				return nil
+			}
+			// Each category's purge is audited in its own transaction: a run
+			// that stops later still leaves a record of what it removed.
+			return audit.Record(ctx, tx, actor, s.now(), audit.Entry{Action: "retention.purge", TargetType: "retention", TargetID: r.ID,
+				TargetLabel: fmt.Sprintf("%s: %d rows, %d files", p.Category, rows, files)})
 		})
 		if err != nil {
 			return r, fmt.Errorf("retention: %s: %w", p.Category, err)
