@@ -249,7 +249,9 @@ func eraseAccount(ctx context.Context, tx *db.Tx, userID, email string, e Erasur
 		{`DELETE FROM sessions WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM tokens WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM login_throttle WHERE key = ?`, []any{"acct:" + strings.ToLower(email)}},
-		{`UPDATE invitations SET email = ? WHERE lower(email) = lower(?)`, []any{placeholder, email}},
+		// Invitations to their address, and those they accepted under an
+		// address they used before.
+		{`UPDATE invitations SET email = ? WHERE lower(email) = lower(?) OR accepted_by = ?`, []any{placeholder, email, userID}},
 		{`DELETE FROM team_members WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM memberships WHERE user_id = ?`, []any{userID}},
 		{`UPDATE audit_events SET ip = '', user_agent = '' WHERE actor_id = ?`, []any{userID}},

@@ -264,13 +264,13 @@ func (a *archive) contributions(jw *jsonWriter) error {
 		key string
 		run func() error
 	}{
-		{"projects", func() error { return eachPage(a.ctx, a.q, qProjects, []any{u}, scanProject, jwElem[projectRow](jw)) }},
-		{"releases", func() error { return eachPage(a.ctx, a.q, qReleases, []any{u}, scanRelease, jwElem[releaseRow](jw)) }},
+		{"projects", func() error { return eachPage(a.ctx, a.q, qProjects, []any{u, u}, scanProject, jwElem[projectRow](jw)) }},
+		{"releases", func() error { return eachPage(a.ctx, a.q, qReleases, []any{u, u}, scanRelease, jwElem[releaseRow](jw)) }},
 		{"release_moves", func() error {
 			return eachPage(a.ctx, a.q, qTransitions, []any{u}, scanTransition, jwElem[transitionRow](jw))
 		}},
 		{"documents", func() error {
-			return eachPage(a.ctx, a.q, qDocuments, []any{u, u}, scanDocument(u), jwElem[documentRow](jw))
+			return eachPage(a.ctx, a.q, qDocuments, []any{u, u, u}, scanDocument(u), jwElem[documentRow](jw))
 		}},
 		{"document_versions", func() error {
 			return eachPage(a.ctx, a.q, qVersions, []any{u}, scanVersion, jwElem[versionRow](jw))
@@ -323,7 +323,7 @@ func (a *archive) ownerships(jw *jsonWriter) error {
 func (a *archive) invitations(jw *jsonWriter) error {
 	jw.begin('[')
 	email := a.summary.Profile.Email
-	err := eachRow(a.ctx, a.q, qInvitations, []any{email, a.user}, scanInvitation, func(x invitationScan) error {
+	err := eachRow(a.ctx, a.q, qInvitations, []any{email, a.user, a.user}, scanInvitation, func(x invitationScan) error {
 		inv := x.invitationRow
 		inv.Direction = "sent"
 		if x.createdBy != a.user {

@@ -410,3 +410,39 @@ func TestExportClaimIsExclusive(t *testing.T) {
 		}
 	})
 }
+
+// TestExportLeavesOutWhatOthersRewroteAfterSheLeft: a document Xenia
+// created in a workspace she later left, renamed by someone else and made
+// owners-only, is not in her export with its current title; the version she
+// wrote is.
+func TestExportLeavesOutWhatOthersRewroteAfterSheLeft(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		ws, err := w.app.Workspaces.Create(ctx, w.otherActor(), workspace.CreateInput{Slug: "theirs", Name: "Theirs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.MustJoin(t, w.app, w.other, ws.Slug, w.xenia, "member")
+		dd, err := w.app.Docs.Create(ctx, w.actor, ws.Slug, doc.CreateInput{Title: "Xenia wrote this", Type: doc.Design, Body: "her words", Visibility: doc.VisWorkspace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.app.Workspaces.RemoveMember(ctx, w.otherActor(), ws.Slug, w.xenia.ID); err != nil {
+			t.Fatal(err)
+		}
+		title, vis := "Layoff plan Zeta", doc.VisOwners
+		if _, err := w.app.Docs.Update(ctx, w.otherActor(), ws.Slug, dd.ID, doc.Patch{Title: &title, Visibility: &vis}); err != nil {
+			t.Fatal(err)
+		}
+		_, b := w.build(t)
+		files := unzip(t, b)
+		text := string(files["contributions.json"])
+		if strings.Contains(text, "Layoff plan Zeta") {
+			t.Errorf("the export shows a title someone else wrote after she left:\n%s", text)
+		}
+		if !strings.Contains(text, "Xenia wrote this") || !strings.Contains(text, "her words") {
+			t.Errorf("the export lacks the version she wrote:\n%s", text)
+		}
+	})
+}

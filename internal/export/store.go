@@ -252,7 +252,11 @@ func scanAuditAbout(r *sql.Rows) (auditAbout, string, error) {
 	return e, e.ID, err
 }
 
+// Projects, releases and documents are listed with their current text only
+// in workspaces the person is still in (others may have rewritten them since
+// they left); what they wrote themselves is in the document versions.
 const qProjects = `SELECT p.id, w.slug, p.key, p.name, p.description, p.created_at FROM projects p JOIN workspaces w ON w.id = p.workspace_id
+	JOIN memberships mm ON mm.workspace_id = w.id AND mm.user_id = ?
 	WHERE p.created_by = ? AND p.id > ? ORDER BY p.id LIMIT ?`
 
 func scanProject(r *sql.Rows) (projectRow, string, error) {
@@ -263,6 +267,7 @@ func scanProject(r *sql.Rows) (projectRow, string, error) {
 
 const qReleases = `SELECT r.id, w.slug, p.key, r.version, r.name, r.description, r.status, r.created_at
 	FROM releases r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
+	JOIN memberships mm ON mm.workspace_id = w.id AND mm.user_id = ?
 	WHERE r.created_by = ? AND r.id > ? ORDER BY r.id LIMIT ?`
 
 func scanRelease(r *sql.Rows) (releaseRow, string, error) {
@@ -282,10 +287,17 @@ func scanTransition(r *sql.Rows) (transitionRow, string, error) {
 	return x, id, err
 }
 
-// Documents the person created or changed last.
+// Documents the person created or changed last, in workspaces they are
+// still in and that they may still see (the rule of doc.Visible, in SQL:
+// not owners-only, or theirs, or they are an admin, or an owner of it).
 const qDocuments = `SELECT d.id, w.slug, p.key, d.type, d.title, d.visibility, d.current_version, d.created_by, d.updated_by, d.created_at, d.updated_at
 	FROM documents d JOIN workspaces w ON w.id = d.workspace_id LEFT JOIN projects p ON p.id = d.project_id
-	WHERE (d.created_by = ? OR d.updated_by = ?) AND d.id > ? ORDER BY d.id LIMIT ?`
+	JOIN memberships mm ON mm.workspace_id = w.id AND mm.user_id = ?
+	WHERE (d.created_by = ? OR d.updated_by = ?)
+	AND (d.visibility <> 'owners' OR d.created_by = mm.user_id OR mm.role IN ('owner', 'admin') OR EXISTS (SELECT 1 FROM owners o
+		WHERE o.target_type = 'document' AND o.target_id = d.id AND ((o.owner_kind = 'user' AND o.owner_id = mm.user_id)
+		OR (o.owner_kind = 'team' AND o.owner_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = mm.user_id)))))
+	AND d.id > ? ORDER BY d.id LIMIT ?`
 
 func scanDocument(userID string) func(r *sql.Rows) (documentRow, string, error) {
 	return func(r *sql.Rows) (documentRow, string, error) {
@@ -378,7 +390,7 @@ func scanOwnership(r *sql.Rows) (ownershipScan, error) {
 // address is someone else's and stays out).
 const qInvitations = `SELECT w.slug, i.email, i.role, i.created_by, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.revoked_at
 	FROM invitations i JOIN workspaces w ON w.id = i.workspace_id
-	WHERE lower(i.email) = lower(CAST(? AS TEXT)) OR i.created_by = ? ORDER BY i.created_at, i.id`
+	WHERE lower(i.email) = lower(CAST(? AS TEXT)) OR i.accepted_by = ? OR i.created_by = ? ORDER BY i.created_at, i.id`
 
 type invitationScan struct {
 	invitationRow
@@ -420,7 +432,10 @@ func scanAcceptance(r *sql.Rows) (acceptance, error) {
 }
 
 func archiveKeys(ctx context.Context, q db.Querier, userID string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT blob_key FROM exports WHERE user_id = ? AND blob_key IS NOT NULL`, userID)
+	// The key of every export, ready or not: a build that stopped after
+	// storage had the whole archive but before its row said so left the
+	// object without a blob_key (the key is always exports/<id>.zip).
+	rows, err := q.Query(ctx, `SELECT 'exports/' || id || '.zip' FROM exports WHERE user_id = ?`, userID)
 	if err != nil {
 		return nil, err
 	}

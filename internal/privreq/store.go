@@ -203,6 +203,12 @@ func byLinkHash(ctx context.Context, q db.Querier, hash string, now time.Time) (
 // erased: the request records stay (legal obligation), but they must not
 // tie the tombstone back to an e-mail address.
 func EraseUser(ctx context.Context, tx *db.Tx, userID string) error {
+	// The public confirmation page records the person's IP address and
+	// browser with no account on the event: blank them first.
+	if _, err := tx.Exec(ctx, `UPDATE audit_events SET ip = '', user_agent = '' WHERE target_type = 'privacy_request'
+		AND target_id IN (SELECT id FROM privacy_requests WHERE subject_user_id = ?)`, userID); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `UPDATE privacy_requests SET subject_user_id = NULL WHERE subject_user_id = ?`, userID)
 	return err
 }

@@ -91,7 +91,7 @@ func findSQLite(ctx context.Context, q db.Querier, wsID string, pq query, docs F
 		// the workspace's entries and probe them.
 		rows, err := q.Query(ctx, `WITH top AS MATERIALIZED (
 				SELECT rowid AS seq, bm25(search_fts, 5.0, 1.0) AS score FROM search_fts
-				WHERE search_fts MATCH ? ORDER BY score LIMIT `+strconv.Itoa(candidates)+`)
+				WHERE search_fts MATCH ? ORDER BY score, rowid DESC LIMIT `+strconv.Itoa(candidates)+`)
 			SELECT e.seq, e.kind, e.object_id, e.title, COALESCE(p.key, ''), COALESCE(r.version, '')
 			FROM top CROSS JOIN search_entries e ON e.seq = top.seq`+fromHits+`
 			WHERE e.workspace_id = ? AND (e.kind <> 'document' OR `+docs.SQL+`)
