@@ -1,11 +1,8 @@
 package api
 
 import (
-	"context"
-	"errors"
-	"mime"
+	"io"
 	"strconv"
-	"strings"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/doc"
@@ -68,28 +65,9 @@ func (a *api) getDocumentVersion(c *call) (any, error) {
 // service's validation and is refused there.
 
 func (a *api) putDocumentFile(c *call) (any, error) {
-	if err := refuseMultipart(c); err != nil {
-		return nil, err
-	}
-	body := &httpx.UploadBody{R: c.r.Body}
-	f, err := a.Docs.PutFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"), c.r.PathValue("name"), body, c.r.ContentLength)
-	if err != nil {
-		if body.Failed || errors.Is(err, context.Canceled) {
-			return nil, apperr.E(apperr.Invalid, "the upload was interrupted before the whole body arrived; nothing was stored")
-		}
-		return nil, err
-	}
-	return f, nil
-}
-
-// refuseMultipart: a multipart body wraps the file in boundaries, and
-// storing it would corrupt the file. (A urlencoded type is only curl's
-// default for --data-binary; that body is the file itself.)
-func refuseMultipart(c *call) error {
-	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
-		return apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file or --data-binary @file), not as a multipart form")
-	}
-	return nil
+	return rawUpload(c, func(body io.Reader, size int64) (any, error) {
+		return a.Docs.PutFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("id"), c.r.PathValue("name"), body, size)
+	})
 }
 
 func (a *api) listDocumentFiles(c *call) (any, error) {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"io"
 	"mime"
 	"strings"
 
@@ -16,24 +17,27 @@ import (
 // matches this route (ServeMux cleans or 404s such paths).
 
 func (a *api) putFile(c *call) (any, error) {
-	if ct := c.r.Header.Get("Content-Type"); ct != "" {
-		// A multipart body wraps the file in boundaries: storing it would
-		// corrupt the artifact. (A urlencoded type is only curl's default
-		// for --data-binary; that body is the file itself.)
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && strings.HasPrefix(mt, "multipart/") {
-			return nil, apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file or --data-binary @file), not as a multipart form")
-		}
+	return rawUpload(c, func(body io.Reader, size int64) (any, error) {
+		return a.Releases.PutFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("version"),
+			c.r.PathValue("name"), body, size)
+	})
+}
+
+// rawUpload streams the request body into put (a release's or a document's
+// PutFile). A multipart body is refused: it wraps the file in boundaries,
+// and storing it would corrupt the file (a urlencoded type is only curl's
+// default for --data-binary; that body is the file itself). A body that
+// stopped before its end is reported as such.
+func rawUpload(c *call, put func(body io.Reader, size int64) (any, error)) (any, error) {
+	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+		return nil, apperr.E(apperr.Unsupported, "send the file's bytes as the request body (e.g. curl -T file or --data-binary @file), not as a multipart form")
 	}
 	body := &httpx.UploadBody{R: c.r.Body}
-	f, err := a.Releases.PutFile(c.r.Context(), c.actor, c.r.PathValue("ws"), c.r.PathValue("key"), c.r.PathValue("version"),
-		c.r.PathValue("name"), body, c.r.ContentLength)
-	if err != nil {
-		if body.Failed || errors.Is(err, context.Canceled) {
-			return nil, apperr.E(apperr.Invalid, "the upload was interrupted before the whole body arrived; nothing was stored")
-		}
-		return nil, err
+	f, err := put(body, c.r.ContentLength)
+	if err != nil && (body.Failed || errors.Is(err, context.Canceled)) {
+		return nil, apperr.E(apperr.Invalid, "the upload was interrupted before the whole body arrived; nothing was stored")
 	}
-	return f, nil
+	return f, err
 }
 
 func (a *api) listFiles(c *call) (any, error) {

@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -717,51 +714,14 @@ func (s *server) uploadDocumentFile(w http.ResponseWriter, r *http.Request, c *c
 	redirect(w, r, docPath(ws, id)+"?notice=file-uploaded#files")
 }
 
-// filePart finds the form's "file" part and its raw filename (not
-// Part.FileName, which silently drops a path: "a/b.txt" would become
-// "b.txt", which the service should refuse). Fields before it are skipped.
-func filePart(r *http.Request) (*multipart.Part, string, error) {
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, "", apperr.E(apperr.Invalid, "the upload could not be read; send it as multipart/form-data")
-	}
-	noFile := apperr.Fields(map[string]string{"name": "choose a file to upload"})
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return nil, "", noFile
-		}
-		if err != nil {
-			return nil, "", uploadReadError(err)
-		}
-		if part.FormName() != "file" {
-			_, _ = io.Copy(io.Discard, part) // bounded by the route's body limit
-			part.Close()
-			continue
-		}
-		_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-		if params["filename"] == "" {
-			part.Close()
-			return nil, "", noFile
-		}
-		return part, params["filename"], nil
-	}
-}
-
 // documentUploadRefused shows a bad name next to the file input; anything
 // else (access, size, a broken upload) is an error page.
 func (s *server) documentUploadRefused(w http.ResponseWriter, r *http.Request, c *call, err error) {
-	ae := httpx.AsAppError(err)
-	if ae.Code != apperr.Invalid || ae.Fields["name"] == "" {
-		s.fail(w, r, c, err)
+	if f, ok := uploadNameError(err); ok {
+		s.showDocument(w, r, c, withForm(f))
 		return
 	}
-	f := form{Name: "upload-file", Status: http.StatusBadRequest, Error: "The file was not uploaded.",
-		Fields: map[string]string{"file": "the file name " + ae.Fields["name"]}}
-	if ae.Fields["name"] == "choose a file to upload" {
-		f.Fields["file"] = ae.Fields["name"]
-	}
-	s.showDocument(w, r, c, withForm(f))
+	s.fail(w, r, c, err)
 }
 
 func (s *server) downloadDocumentFile(w http.ResponseWriter, r *http.Request, c *call) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 
 	"shipshape/internal/apperr"
@@ -36,73 +37,83 @@ type fileRow struct {
 }
 
 // uploadFile streams a multipart upload into the release service: the file
-// part's reader goes straight to PutFile, so nothing is buffered in memory
-// or in temporary files. The name is the part's filename, validated by the
-// service. Fields before the file part are skipped.
+// part's reader goes straight to PutFile, nothing is buffered.
 func (s *server) uploadFile(w http.ResponseWriter, r *http.Request, c *call) {
 	ws, key, version := r.PathValue("ws"), r.PathValue("key"), r.PathValue("version")
-	mr, err := r.MultipartReader()
+	part, name, err := filePart(r)
 	if err != nil {
-		s.fail(w, r, c, apperr.E(apperr.Invalid, "the upload could not be read; send it as multipart/form-data"))
+		s.uploadRefused(w, r, c, err)
 		return
 	}
+	body := &httpx.UploadBody{R: part}
+	_, err = s.Releases.PutFile(r.Context(), c.actor, ws, key, version, name, body, -1)
+	part.Close()
+	if err != nil {
+		if body.Failed {
+			err = uploadReadError(err)
+		}
+		s.uploadRefused(w, r, c, err)
+		return
+	}
+	redirect(w, r, releasePath(ws, key, version)+"?notice=file-uploaded#files")
+}
+
+// filePart finds the form's "file" part and its raw filename (not
+// Part.FileName, which silently drops a path: "a/b.txt" would become
+// "b.txt", which the service should refuse). Fields before it are skipped.
+func filePart(r *http.Request) (*multipart.Part, string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", apperr.E(apperr.Invalid, "the upload could not be read; send it as multipart/form-data")
+	}
+	noFile := apperr.Fields(map[string]string{"name": "choose a file to upload"})
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			s.uploadRefused(w, r, c, apperr.Fields(map[string]string{"name": "choose a file to upload"}))
-			return
+			return nil, "", noFile
 		}
 		if err != nil {
-			s.fail(w, r, c, uploadReadError(err))
-			return
+			return nil, "", uploadReadError(err)
 		}
 		if part.FormName() != "file" {
 			_, _ = io.Copy(io.Discard, part) // bounded by the route's body limit
 			part.Close()
 			continue
 		}
-		// The raw filename, not Part.FileName: that one silently drops a
-		// path ("a/b.txt" becomes "b.txt"), which the service should refuse.
 		_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-		name := params["filename"]
-		if name == "" {
-			s.uploadRefused(w, r, c, apperr.Fields(map[string]string{"name": "choose a file to upload"}))
-			return
+		if params["filename"] == "" {
+			part.Close()
+			return nil, "", noFile
 		}
-		body := &httpx.UploadBody{R: part}
-		f, err := s.Releases.PutFile(r.Context(), c.actor, ws, key, version, name, body, -1)
-		part.Close()
-		if err != nil {
-			if body.Failed {
-				err = uploadReadError(err)
-			}
-			s.uploadRefused(w, r, c, err)
-			return
-		}
-		_ = f
-		redirect(w, r, releasePath(ws, key, version)+"?notice=file-uploaded#files")
-		return
+		return part, params["filename"], nil
 	}
 }
 
-// uploadRefused shows why an upload did not happen: name problems next to
-// the file input, a frozen release on the page, everything else (access,
-// size) as an error page.
-func (s *server) uploadRefused(w http.ResponseWriter, r *http.Request, c *call, err error) {
+// uploadNameError turns a refused file name (or a missing file) into the
+// upload form's state, shown next to the file input.
+func uploadNameError(err error) (form, bool) {
 	ae := httpx.AsAppError(err)
-	switch {
-	case ae.Code == apperr.Invalid && ae.Fields["name"] != "":
-		f := form{Name: "upload-file", Status: http.StatusBadRequest, Error: "The file was not uploaded.",
-			Fields: map[string]string{"file": "the file name " + ae.Fields["name"]}}
-		if ae.Fields["name"] == "choose a file to upload" {
-			f.Fields["file"] = ae.Fields["name"]
-		}
-		s.showRelease(w, r, c, withForm(f))
-	case ae.Code == apperr.Conflict:
-		s.showRelease(w, r, c, &view{Error: "The file was not uploaded: " + ae.Message + ".", Status: http.StatusConflict})
-	default:
-		s.fail(w, r, c, err)
+	if ae.Code != apperr.Invalid || ae.Fields["name"] == "" {
+		return form{}, false
 	}
+	f := form{Name: "upload-file", Status: http.StatusBadRequest, Error: "The file was not uploaded.",
+		Fields: map[string]string{"file": "the file name " + ae.Fields["name"]}}
+	if ae.Fields["name"] == "choose a file to upload" {
+		f.Fields["file"] = ae.Fields["name"]
+	}
+	return f, true
+}
+
+func (s *server) uploadRefused(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	if f, ok := uploadNameError(err); ok {
+		s.showRelease(w, r, c, withForm(f))
+		return
+	}
+	if ae := httpx.AsAppError(err); ae.Code == apperr.Conflict {
+		s.showRelease(w, r, c, &view{Error: "The file was not uploaded: " + ae.Message + ".", Status: http.StatusConflict})
+		return
+	}
+	s.fail(w, r, c, err)
 }
 
 func uploadReadError(err error) error {
