@@ -22,6 +22,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -255,4 +256,30 @@ func (s *sliceReader) Read(p []byte) (int, error) {
 	n := copy(p, s.b)
 	s.b = s.b[n:]
 	return n, nil
+}
+
+// TooLarge is the error for a body longer than maxSize bytes (a 413); Put
+// returns it, and callers use it to refuse an announced length early.
+func TooLarge(maxSize int64) error { return tooLarge(maxSize) }
+
+// DeleteAfterCommit deletes keys from s once tx has committed — the way a
+// row's stored object goes with the row. A failed delete is logged and
+// leaves an unreferenced object, never a row without its bytes.
+func DeleteAfterCommit(tx interface{ AfterCommit(func()) }, s Store, log *slog.Logger, keys ...string) {
+	if len(keys) == 0 || s == nil {
+		return
+	}
+	tx.AfterCommit(func() { DeleteNow(s, log, keys...) })
+}
+
+// DeleteNow deletes keys from s with a context of its own (the request's
+// may be gone; the cleanup must not be), logging what it cannot delete.
+func DeleteNow(s Store, log *slog.Logger, keys ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, k := range keys {
+		if err := s.Delete(ctx, k); err != nil && log != nil {
+			log.Warn("could not delete a stored object; it is unreferenced", "key", k, "err", err)
+		}
+	}
 }

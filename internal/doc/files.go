@@ -70,7 +70,7 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, id, name s
 	}
 	limit := s.maxUpload()
 	if size > limit {
-		return File{}, tooLarge(limit)
+		return File{}, blob.TooLarge(limit)
 	}
 	blobKey := "documents/" + d.ID + "/files/" + db.NewID()
 	obj, err := s.Blobs.Put(ctx, blobKey, body, limit)
@@ -91,19 +91,15 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, id, name s
 		if err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, old...)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, old...)
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.file.upload", TargetType: "document",
 			TargetID: cur.ID, TargetLabel: fileLabel(cur, name)})
 	})
 	if err != nil {
-		s.deleteBlobs(blobKey)
+		blob.DeleteNow(s.Blobs, s.Log, blobKey)
 		return File{}, err
 	}
 	return f, nil
-}
-
-func tooLarge(limit int64) error {
-	return apperr.E(apperr.TooLarge, "the file is larger than the limit of %d bytes", limit)
 }
 
 // Files lists a document's files by name.
@@ -173,7 +169,7 @@ func (s *Service) DeleteFile(ctx context.Context, actor audit.Actor, ws, id, nam
 		if _, err := tx.Exec(ctx, `DELETE FROM document_files WHERE id = ?`, f.id); err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, f.blobKey)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, f.blobKey)
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "document.file.delete", TargetType: "document",
 			TargetID: d.ID, TargetLabel: fileLabel(d, name)})
 	})
@@ -220,26 +216,6 @@ func (s *Service) BeforeProjectDelete(ctx context.Context, tx *db.Tx, projectID 
 	if err != nil {
 		return err
 	}
-	s.deleteBlobsLater(tx, keys...)
+	blob.DeleteAfterCommit(tx, s.Blobs, s.Log, keys...)
 	return nil
-}
-
-// deleteBlobsLater removes objects once tx has committed. A failure leaves
-// an unreferenced object behind, never a row without its bytes.
-func (s *Service) deleteBlobsLater(tx *db.Tx, keys ...string) {
-	if len(keys) == 0 || s.Blobs == nil {
-		return
-	}
-	tx.AfterCommit(func() { s.deleteBlobs(keys...) })
-}
-
-func (s *Service) deleteBlobs(keys ...string) {
-	// Not the request's context: the client may be gone, the cleanup not.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for _, k := range keys {
-		if err := s.Blobs.Delete(ctx, k); err != nil && s.Log != nil {
-			s.Log.Warn("could not delete a document file's object; it is unreferenced", "key", k, "err", err)
-		}
-	}
 }

@@ -322,7 +322,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, id string) 
 		if err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, keys...)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, keys...)
 		if err := deleteDocument(ctx, tx, a.WorkspaceID, d.ID); err != nil {
 			return err
 		}

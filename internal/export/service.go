@@ -387,12 +387,6 @@ func (s *Service) EraseUser(ctx context.Context, tx *db.Tx, userID string) error
 	if _, err := tx.Exec(ctx, `DELETE FROM exports WHERE user_id = ?`, userID); err != nil {
 		return err
 	}
-	tx.AfterCommit(func() {
-		for _, k := range keys {
-			if err := s.Blobs.Delete(context.WithoutCancel(ctx), k); err != nil {
-				s.log().Error("export: delete archive of erased account", "key", k, "err", err)
-			}
-		}
-	})
+	blob.DeleteAfterCommit(tx, s.Blobs, s.log(), keys...)
 	return nil
 }

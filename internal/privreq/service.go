@@ -470,7 +470,7 @@ func (s *Service) PutAuthorization(ctx context.Context, actor audit.Actor, siteA
 	}
 	limit := s.maxUpload()
 	if size > limit {
-		return Authorization{}, tooLarge(limit)
+		return Authorization{}, blob.TooLarge(limit)
 	}
 	key := "privacy/requests/" + id + "/authorization/" + db.NewID()
 	obj, err := s.Blobs.Put(ctx, key, body, limit)
@@ -516,10 +516,6 @@ func (s *Service) deleteBlob(ctx context.Context, key string) {
 	if err := s.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil && !apperr.Is(err, apperr.NotFound) {
 		s.log().Error("privreq: delete authorization object", "key", key, "err", err)
 	}
-}
-
-func tooLarge(limit int64) error {
-	return apperr.E(apperr.TooLarge, "the file is larger than the limit of %d bytes", limit)
 }
 
 // OpenAuthorization returns a request's authorization document for

@@ -89,27 +89,8 @@ func (s *Service) BeforeProjectDelete(ctx context.Context, tx *db.Tx, projectID 
 	if err != nil {
 		return err
 	}
-	s.deleteBlobsLater(tx, keys...)
+	blob.DeleteAfterCommit(tx, s.Blobs, s.Log, keys...)
 	return nil
-}
-
-// deleteBlobsLater removes objects once tx has committed. A failure leaves
-// an unreferenced object behind, never a row without its bytes.
-func (s *Service) deleteBlobsLater(tx *db.Tx, keys ...string) {
-	if len(keys) == 0 || s.Blobs == nil {
-		return
-	}
-	tx.AfterCommit(func() { s.deleteBlobs(keys...) })
-}
-
-func (s *Service) deleteBlobs(keys ...string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for _, k := range keys {
-		if err := s.Blobs.Delete(ctx, k); err != nil && s.Log != nil {
-			s.Log.Warn("could not delete a release file's object; it is unreferenced", "key", k, "err", err)
-		}
-	}
 }
 
 func (s *Service) maxUpload() int64 {
@@ -144,7 +125,7 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, key, versi
 	}
 	limit := s.maxUpload()
 	if size > limit {
-		return File{}, tooLarge(limit)
+		return File{}, blob.TooLarge(limit)
 	}
 	blobKey := "releases/" + r.ID + "/files/" + db.NewID()
 	obj, err := s.Blobs.Put(ctx, blobKey, body, limit)
@@ -174,19 +155,15 @@ func (s *Service) PutFile(ctx context.Context, actor audit.Actor, ws, key, versi
 		if err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, old...)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, old...)
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.file_upload", TargetType: "release",
 			TargetID: r.ID, TargetLabel: fileLabel(p, cur, name)})
 	})
 	if err != nil {
-		s.deleteBlobs(blobKey)
+		blob.DeleteNow(s.Blobs, s.Log, blobKey)
 		return File{}, err
 	}
 	return f, nil
-}
-
-func tooLarge(limit int64) error {
-	return apperr.E(apperr.TooLarge, "the file is larger than the limit of %d bytes", limit)
 }
 
 // Files lists a release's files by name.
@@ -239,7 +216,7 @@ func (s *Service) DeleteFile(ctx context.Context, actor audit.Actor, ws, key, ve
 		if _, err := tx.Exec(ctx, `DELETE FROM release_files WHERE id = ?`, f.id); err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, f.blobKey)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, f.blobKey)
 		return s.changed(ctx, tx, actor, now, audit.Entry{WorkspaceID: a.WorkspaceID, Action: "release.file_delete", TargetType: "release",
 			TargetID: r.ID, TargetLabel: fileLabel(p, *r, name)})
 	})

@@ -308,7 +308,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, ws, key, versio
 		if err != nil {
 			return err
 		}
-		s.deleteBlobsLater(tx, keys...)
+		blob.DeleteAfterCommit(tx, s.Blobs, s.Log, keys...)
 		if _, err := tx.Exec(ctx, `DELETE FROM releases WHERE id = ?`, r.ID); err != nil {
 			return err
 		}
