@@ -14,7 +14,6 @@ import (
 	"shipshape/internal/owner"
 	"shipshape/internal/perm"
 	"shipshape/internal/project"
-	"shipshape/internal/workspace"
 )
 
 // --- words and choices
@@ -93,26 +92,6 @@ func linksFor(ws string, d doc.Summary) docLinks {
 		}
 	}
 	return l
-}
-
-// memberNames maps user ids to names, like the release page does, and
-// returns the caller's access with them; people who left read "A former
-// member".
-func (s *server) memberNames(ctx context.Context, c *call, ws string) (func(string) string, workspace.Access, error) {
-	ms, a, err := s.Workspaces.Members(ctx, c.uid(), ws)
-	if err != nil {
-		return nil, a, err
-	}
-	names := make(map[string]string, len(ms))
-	for _, m := range ms {
-		names[m.UserID] = m.Name
-	}
-	return func(id string) string {
-		if n := names[id]; n != "" {
-			return n
-		}
-		return "A former member"
-	}, a, nil
 }
 
 // workspaceProjects lists every project of the workspace for the project
@@ -347,8 +326,8 @@ func (s *server) showEditDocument(w http.ResponseWriter, r *http.Request, c *cal
 			d.Conflict.DiffURL = diffURL(d.Href, d.Conflict.Base, dc.Version)
 		}
 		d.Conflict.Author = "Someone"
-		if nameOf, _, err := s.memberNames(ctx, c, ws.Slug); err == nil {
-			d.Conflict.Author = nameOf(dc.UpdatedBy)
+		if names, _, err := s.memberNames(ctx, c, ws.Slug); err == nil {
+			d.Conflict.Author = names.of(dc.UpdatedBy)
 		}
 		f := v.Forms[editDocForm]
 		kept := url.Values{}
@@ -463,7 +442,7 @@ func (s *server) showDocument(w http.ResponseWriter, r *http.Request, c *call, v
 		s.fail(w, r, c, err)
 		return
 	}
-	nameOf, a, err := s.memberNames(ctx, c, ws)
+	names, a, err := s.memberNames(ctx, c, ws)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -471,9 +450,9 @@ func (s *server) showDocument(w http.ResponseWriter, r *http.Request, c *call, v
 	// The header names who changed the document last and when (updated_by
 	// and updated_at), so no version list is read here.
 	d := documentData{Doc: dc, docLinks: linksFor(a.Slug, dc.Summary), Title: dc.Title, Body: dc.Body, Shown: dc.Version,
-		ShownAt: dc.UpdatedAt, AuthorName: nameOf(dc.UpdatedBy), Creator: nameOf(dc.CreatedBy), MaxUpload: byteSize(s.maxUpload())}
+		ShownAt: dc.UpdatedAt, AuthorName: names.of(dc.UpdatedBy), Creator: names.of(dc.CreatedBy), MaxUpload: byteSize(s.maxUpload())}
 	for _, f := range files {
-		d.Files = append(d.Files, docFileRow{File: f, UploaderName: nameOf(f.UploadedBy), Href: d.Href + "/files/" + url.PathEscape(f.Name)})
+		d.Files = append(d.Files, docFileRow{File: f, UploaderName: names.of(f.UploadedBy), Href: d.Href + "/files/" + url.PathEscape(f.Name)})
 	}
 	// The same rule as the service's: admins and owners, or the creator
 	// while they may edit.
@@ -511,14 +490,14 @@ func (s *server) documentVersionPage(w http.ResponseWriter, r *http.Request, c *
 		s.fail(w, r, c, err)
 		return
 	}
-	nameOf, a, err := s.memberNames(ctx, c, ws)
+	names, a, err := s.memberNames(ctx, c, ws)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
 	// Edit and delete stay on the current version's page.
 	d := documentData{Doc: dc, docLinks: linksFor(a.Slug, dc.Summary), Title: ver.Title, Body: ver.Body, Shown: ver.Version,
-		ShownAt: ver.CreatedAt, Old: ver.Version != dc.Version, AuthorName: nameOf(ver.AuthorID), Creator: nameOf(dc.CreatedBy)}
+		ShownAt: ver.CreatedAt, Old: ver.Version != dc.Version, AuthorName: names.of(ver.AuthorID), Creator: names.of(dc.CreatedBy)}
 	v := &view{Title: ver.Title + " (version " + strconv.Itoa(n) + ")", Nav: "documents", WS: wsFromAccess(a), Data: d}
 	s.render(w, r, c, "document", v)
 }
@@ -553,7 +532,7 @@ func (s *server) documentHistoryPage(w http.ResponseWriter, r *http.Request, c *
 		s.fail(w, r, c, err)
 		return
 	}
-	nameOf, a, err := s.memberNames(ctx, c, ws)
+	names, a, err := s.memberNames(ctx, c, ws)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -561,7 +540,7 @@ func (s *server) documentHistoryPage(w http.ResponseWriter, r *http.Request, c *
 	links := linksFor(a.Slug, dc.Summary)
 	d := historyData{Doc: dc, docLinks: links, To: dc.Version, From: max(dc.Version-1, 1), DiffURL: links.Href + "/diff"}
 	for _, ver := range vs {
-		row := historyRow{VersionSummary: ver, AuthorName: nameOf(ver.AuthorID), Href: links.Href + "/v/" + strconv.Itoa(ver.Version)}
+		row := historyRow{VersionSummary: ver, AuthorName: names.of(ver.AuthorID), Href: links.Href + "/v/" + strconv.Itoa(ver.Version)}
 		if ver.Version > 1 {
 			row.ChangesURL = diffURL(links.Href, ver.Version-1, ver.Version)
 		}
@@ -654,13 +633,13 @@ func (s *server) documentDiffPage(w http.ResponseWriter, r *http.Request, c *cal
 		s.fail(w, r, c, err) // an unknown version is a 404
 		return
 	}
-	nameOf, a, err := s.memberNames(ctx, c, ws)
+	names, a, err := s.memberNames(ctx, c, ws)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
 	links := linksFor(a.Slug, dc.Summary)
-	d := diffData{Doc: dc, docLinks: links, From: old, To: cur, FromAuthor: nameOf(old.AuthorID), ToAuthor: nameOf(cur.AuthorID),
+	d := diffData{Doc: dc, docLinks: links, From: old, To: cur, FromAuthor: names.of(old.AuthorID), ToAuthor: names.of(cur.AuthorID),
 		HistoryURL: links.Href + "/history"}
 	for n := dc.Version; n >= 1; n-- {
 		d.Versions = append(d.Versions, n)

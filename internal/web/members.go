@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -185,4 +186,29 @@ func (s *server) revokeInvitation(w http.ResponseWriter, r *http.Request, c *cal
 		return
 	}
 	redirect(w, r, "/w/"+ws+"/members?notice=invitation-revoked")
+}
+
+// memberDir maps a workspace's members' ids to their names.
+type memberDir map[string]string
+
+// of is the name of id, or "A former member" for someone no longer in the
+// workspace (or erased).
+func (m memberDir) of(id string) string {
+	if n := m[id]; n != "" {
+		return n
+	}
+	return "A former member"
+}
+
+// memberNames reads the workspace's members (and the caller's access).
+func (s *server) memberNames(ctx context.Context, c *call, ws string) (memberDir, workspace.Access, error) {
+	ms, a, err := s.Workspaces.Members(ctx, c.uid(), ws)
+	if err != nil {
+		return nil, a, err
+	}
+	names := make(memberDir, len(ms))
+	for _, m := range ms {
+		names[m.UserID] = m.Name
+	}
+	return names, a, nil
 }

@@ -184,21 +184,12 @@ func (s *server) showRelease(w http.ResponseWriter, r *http.Request, c *call, v 
 		s.fail(w, r, c, err)
 		return
 	}
-	ms, _, err := s.Workspaces.Members(ctx, c.uid(), ws)
+	names, _, err := s.memberNames(ctx, c, ws)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
-	names := make(map[string]string, len(ms))
-	for _, m := range ms {
-		names[m.UserID] = m.Name
-	}
-	nameOf := func(id string) string {
-		if n := names[id]; n != "" {
-			return n
-		}
-		return "A former member"
-	}
+	nameOf := names.of
 	files, err := s.Releases.Files(ctx, c.uid(), ws, key, version)
 	if err != nil {
 		s.fail(w, r, c, err)
@@ -367,33 +358,26 @@ func (s *server) releasesBoard(w http.ResponseWriter, r *http.Request, c *call) 
 	// N+1: one release query per project. Fine for workspaces with tens of
 	// projects; a workspace-wide release query belongs in internal/release
 	// when boards get big.
-	cursor := ""
-	for {
-		page, err := s.Projects.List(ctx, c.uid(), ws.Slug, project.ListFilter{Limit: 200, Cursor: cursor})
+	projects, err := s.workspaceProjects(ctx, c, ws.Slug)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	for _, p := range projects {
+		d.Projects++
+		rels, err := s.Releases.List(ctx, c.uid(), ws.Slug, p.Key, release.ListFilter{Limit: 200})
 		if err != nil {
 			s.fail(w, r, c, err)
 			return
 		}
-		for _, p := range page.Items {
-			d.Projects++
-			rels, err := s.Releases.List(ctx, c.uid(), ws.Slug, p.Key, release.ListFilter{Limit: 200})
-			if err != nil {
-				s.fail(w, r, c, err)
-				return
+		for _, rel := range rels.Items {
+			i, ok := idx[rel.Status]
+			if !ok || (rel.Status == release.Released && (rel.ReleasedAt == nil || rel.ReleasedAt.Before(since))) {
+				continue
 			}
-			for _, rel := range rels.Items {
-				i, ok := idx[rel.Status]
-				if !ok || (rel.Status == release.Released && (rel.ReleasedAt == nil || rel.ReleasedAt.Before(since))) {
-					continue
-				}
-				cols[i].Cards = append(cols[i].Cards, boardCard{Project: p, Release: rel, Path: releasePath(ws.Slug, p.Key, rel.Version)})
-				d.Total++
-			}
+			cols[i].Cards = append(cols[i].Cards, boardCard{Project: p, Release: rel, Path: releasePath(ws.Slug, p.Key, rel.Version)})
+			d.Total++
 		}
-		if page.NextCursor == "" || page.NextCursor == cursor {
-			break
-		}
-		cursor = page.NextCursor
 	}
 	// Open releases by target date (soonest first, undated last); released
 	// ones newest first.
