@@ -29,6 +29,24 @@ func redirect(w http.ResponseWriter, r *http.Request, target string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// withNotice adds ?notice= (or &notice=) to a local path, before its
+// fragment; fragment, when given, replaces the path's own.
+func withNotice(target, notice, fragment string) string {
+	path, frag, _ := strings.Cut(target, "#")
+	if fragment != "" {
+		frag = fragment
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	out := path + sep + "notice=" + notice
+	if frag != "" {
+		out += "#" + frag
+	}
+	return out
+}
+
 func signupInput(f url.Values) account.SignupInput {
 	return account.SignupInput{
 		Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password"),

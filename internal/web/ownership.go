@@ -314,9 +314,9 @@ func (s *server) setRoleOwner(w http.ResponseWriter, r *http.Request, c *call) {
 	ws, f := r.PathValue("ws"), r.PostForm
 	ref := owner.TargetRef{Type: owner.TargetType(f.Get("target_type")), ID: f.Get("target_id")}
 	role := owner.Role(f.Get("role"))
-	back := f.Get("back")
-	if !strings.HasPrefix(back, "/w/"+ws+"/") || strings.ContainsAny(back, "\\\r\n") {
-		back = "/w/" + ws + "/ownership" // only pages of this workspace; never another site
+	back := safeNext(f.Get("back"))
+	if !strings.HasPrefix(back, "/w/"+ws+"/") {
+		back = "/w/" + ws + "/ownership" // only pages of this workspace
 	}
 	if !role.Valid() {
 		s.errorPage(w, r, http.StatusBadRequest, "Choose a role: accountable, technical, security or privacy.")
@@ -341,10 +341,5 @@ func (s *server) setRoleOwner(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, c, err)
 		return
 	}
-	path, _, _ := strings.Cut(back, "#")
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	redirect(w, r, path+sep+"notice=owner-updated#owners")
+	redirect(w, r, withNotice(back, "owner-updated", "owners"))
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"shipshape/internal/apperr"
 	"shipshape/internal/policy"
@@ -94,11 +93,7 @@ func (s *server) acceptPolicy(w http.ResponseWriter, r *http.Request, c *call) {
 	if back == "" {
 		back = "/"
 	}
-	sep := "?"
-	if strings.Contains(back, "?") {
-		sep = "&"
-	}
-	redirect(w, r, back+sep+"notice=policy-accepted")
+	redirect(w, r, withNotice(back, "policy-accepted", ""))
 }
 
 // --- publishing (site admins; a 404 for everyone else)
