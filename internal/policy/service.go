@@ -61,17 +61,7 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, siteAdmin bool
 
 // Status says whether the caller has a material change to acknowledge.
 func (s *Service) Status(ctx context.Context, userID string, joinedAt time.Time) (Status, error) {
-	var st Status
-	err := s.DB.ReadTx(ctx, func(q db.Querier) error {
-		cur, err := latest(ctx, q)
-		if err != nil {
-			return err
-		}
-		st.Current = cur.Version
-		st.Pending, err = pending(ctx, q, userID, joinedAt)
-		return err
-	})
-	return st, err
+	return status(ctx, s.DB, userID, joinedAt)
 }
 
 // Accept records that the caller acknowledged a version: it must be the

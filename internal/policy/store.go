@@ -62,14 +62,16 @@ func insert(ctx context.Context, tx *db.Tx, p Policy) error {
 	return db.Conflict(err, "version", "was published by someone else at the same time; try again")
 }
 
-// pending is the newest material version published after joinedAt that
-// userID has not acknowledged (0: none).
-func pending(ctx context.Context, q db.Querier, userID string, joinedAt time.Time) (int, error) {
-	var v sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT MAX(p.version) FROM privacy_policies p
-		WHERE p.material AND p.published_at > ?
-		AND NOT EXISTS (SELECT 1 FROM policy_acceptances a WHERE a.user_id = ? AND a.version >= p.version)`, joinedAt, userID).Scan(&v)
-	return int(v.Int64), err
+// status reads, in one statement (it runs for every page a signed-in
+// person opens), the version in force and the newest material version
+// published after joinedAt that userID has not acknowledged (0: none).
+func status(ctx context.Context, q db.Querier, userID string, joinedAt time.Time) (Status, error) {
+	var cur, pend sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT (SELECT MAX(version) FROM privacy_policies),
+		(SELECT MAX(p.version) FROM privacy_policies p WHERE p.material AND p.published_at > ?
+			AND NOT EXISTS (SELECT 1 FROM policy_acceptances a WHERE a.user_id = ? AND a.version >= p.version))`,
+		joinedAt, userID).Scan(&cur, &pend)
+	return Status{Current: int(cur.Int64), Pending: int(pend.Int64)}, err
 }
 
 func accept(ctx context.Context, tx *db.Tx, userID string, version int, at time.Time) (bool, error) {

@@ -50,7 +50,7 @@ func (s *Service) Search(ctx context.Context, userID, ws, q string, limit int) (
 			return nil
 		}
 		sqlText, args := s.Documents(a, "d")
-		out, err = find(ctx, tx, a.WorkspaceID, pq, Filter{SQL: sqlText, Args: args}, limit)
+		out, err = find(ctx, tx, a.WorkspaceID, pq, sqlText, args, limit)
 		return err
 	})
 	return out, err

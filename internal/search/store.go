@@ -39,13 +39,6 @@ func Remove(ctx context.Context, tx *db.Tx, objectID string) error {
 	return nil
 }
 
-// Filter is an SQL condition (with its arguments) that is true for the
-// documents, aliased d, that the caller may see.
-type Filter struct {
-	SQL  string
-	Args []any
-}
-
 // fromHits joins an entry to what the result shows and the document row
 // the permission filter reads.
 const fromHits = ` LEFT JOIN projects p ON p.id = e.project_id
@@ -53,23 +46,24 @@ const fromHits = ` LEFT JOIN projects p ON p.id = e.project_id
 	LEFT JOIN documents d ON e.kind = 'document' AND d.id = e.object_id`
 
 // find runs a parsed query in one workspace on the engine's index and
-// returns up to limit results, best first.
-func find(ctx context.Context, q db.Querier, wsID string, pq query, docs Filter, limit int) ([]Result, error) {
+// returns up to limit results, best first; docs (with docArgs) is the
+// condition on documents (aliased d) the caller may see.
+func find(ctx context.Context, q db.Querier, wsID string, pq query, docs string, docArgs []any, limit int) ([]Result, error) {
 	switch q.Dialect() {
 	case db.SQLite:
-		return findSQLite(ctx, q, wsID, pq, docs, limit)
+		return findSQLite(ctx, q, wsID, pq, docs, docArgs, limit)
 	case db.Postgres:
 		// Rank and cut the top hits first; ts_headline is costly and runs
 		// only on them.
 		sqlText := `WITH q AS (SELECT websearch_to_tsquery('english', ?) AS q),
 			hits AS (SELECT e.seq, ts_rank(e.tsv, q.q) AS rank FROM q, search_entries e` + fromHits + `
-				WHERE e.tsv @@ q.q AND e.workspace_id = ? AND (e.kind <> 'document' OR ` + docs.SQL + `)
+				WHERE e.tsv @@ q.q AND e.workspace_id = ? AND (e.kind <> 'document' OR ` + docs + `)
 				ORDER BY rank DESC, e.seq DESC LIMIT ` + strconv.Itoa(limit) + `)
 			SELECT e.kind, e.object_id, e.title, COALESCE(p.key, ''), COALESCE(r.version, ''),
 				ts_headline('english', e.body, q.q, ?)
 			FROM hits JOIN search_entries e ON e.seq = hits.seq` + fromHits + `, q
 			ORDER BY hits.rank DESC, e.seq DESC`
-		args := append(append([]any{pq.websearch(), wsID}, docs.Args...),
+		args := append(append([]any{pq.websearch(), wsID}, docArgs...),
 			`StartSel=`+markOpen+`, StopSel=`+markClose+`, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`)
 		return scanResults(q.Query(ctx, sqlText, args...))
 	}
@@ -83,7 +77,7 @@ func find(ctx context.Context, q db.Querier, wsID string, pq query, docs Filter,
 // or a small workspace among many), the second pass ranks and filters every
 // match. Snippets are cut afterwards for the final hits only, by rowid: in
 // the ranking query snippet() would run for every match.
-func findSQLite(ctx context.Context, q db.Querier, wsID string, pq query, docs Filter, limit int) ([]Result, error) {
+func findSQLite(ctx context.Context, q db.Querier, wsID string, pq query, docs string, docArgs []any, limit int) ([]Result, error) {
 	match := pq.fts5()
 	rank := func(candidates int) ([]Result, []any, error) {
 		// bm25 weighs a title match five times a body match. CROSS JOIN
@@ -94,8 +88,8 @@ func findSQLite(ctx context.Context, q db.Querier, wsID string, pq query, docs F
 				WHERE search_fts MATCH ? ORDER BY score, rowid DESC LIMIT `+strconv.Itoa(candidates)+`)
 			SELECT e.seq, e.kind, e.object_id, e.title, COALESCE(p.key, ''), COALESCE(r.version, '')
 			FROM top CROSS JOIN search_entries e ON e.seq = top.seq`+fromHits+`
-			WHERE e.workspace_id = ? AND (e.kind <> 'document' OR `+docs.SQL+`)
-			ORDER BY top.score, e.seq DESC LIMIT `+strconv.Itoa(limit), append([]any{match, wsID}, docs.Args...)...)
+			WHERE e.workspace_id = ? AND (e.kind <> 'document' OR `+docs+`)
+			ORDER BY top.score, e.seq DESC LIMIT `+strconv.Itoa(limit), append([]any{match, wsID}, docArgs...)...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("search: %w", err)
 		}
